@@ -1,0 +1,112 @@
+# Activation functions and their derivatives, each beside the other.
+r"""Activation functions $\phi$ and their derivatives $\phi'$.
+
+Each function accepts a float or a numpy array and returns the same kind.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vgdocs._validate import Real, real
+
+SIGMOID_PRIME_MAX = 0.25
+r"""The largest value of $\sigma'(z)$, reached at $z = 0$: $\sigma'(0) = \tfrac14$."""
+
+TANH_PRIME_MAX = 1.0
+r"""The largest value of $\tanh'(z)$, reached at $z = 0$."""
+
+
+def _like(z: Real, out: np.ndarray) -> Real:
+    return float(out) if isinstance(z, float) else out
+
+
+def sigmoid(z: Real) -> Real:
+    r"""Logistic sigmoid $\sigma(z) = \dfrac{1}{1 + e^{-z}}$."""
+    z = real("z", z)
+    # 1/(1+e^-z) == (1 + tanh(z/2)) / 2, which never overflows.
+    return _like(z, 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z))))
+
+
+def sigmoid_prime(z: Real) -> Real:
+    r"""Derivative of the sigmoid, $\sigma'(z) = \sigma(z)\,(1 - \sigma(z))$."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z: Real) -> Real:
+    r"""Hyperbolic tangent $\tanh(z) = \dfrac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$."""
+    z = real("z", z)
+    return _like(z, np.tanh(np.asarray(z)))
+
+
+def tanh_prime(z: Real) -> Real:
+    r"""Derivative of tanh, $\tanh'(z) = 1 - \tanh^2(z)$."""
+    t = tanh(z)
+    return 1.0 - t * t
+
+
+def relu(z: Real) -> Real:
+    r"""Rectified linear unit $\operatorname{relu}(z) = \max(0, z)$."""
+    z = real("z", z)
+    return _like(z, np.maximum(0.0, np.asarray(z)))
+
+
+def relu_prime(z: Real) -> Real:
+    r"""Derivative of ReLU, $\operatorname{relu}'(z) = 1$ if $z > 0$ else $0$ (0 at $z = 0$)."""
+    z = real("z", z)
+    return _like(z, (np.asarray(z) > 0).astype(np.float64))
+
+
+def leaky_relu(z: Real, slope: float = 0.01) -> Real:
+    r"""Leaky ReLU $\max(z, \alpha z)$ with negative-side slope $\alpha \in [0, 1)$."""
+    z = real("z", z)
+    slope = _slope(slope)
+    za = np.asarray(z)
+    return _like(z, np.where(za > 0, za, slope * za))
+
+
+def leaky_relu_prime(z: Real, slope: float = 0.01) -> Real:
+    r"""Derivative of leaky ReLU: $1$ if $z > 0$ else $\alpha$."""
+    z = real("z", z)
+    slope = _slope(slope)
+    return _like(z, np.where(np.asarray(z) > 0, 1.0, slope))
+
+
+def _slope(slope: object) -> float:
+    s = real("slope", slope)
+    if isinstance(s, np.ndarray) or not 0.0 <= s < 1.0:
+        raise ValueError(f"slope must be a single number in [0, 1), got {slope!r}")
+    return s
+
+
+# ---------------------------------------------------------------------------
+# What the sigmoid-derivative page shows.
+
+from vgdocs.registry import figure, number  # noqa: E402
+
+number("sigma_prime_max", ".2f")(lambda: sigmoid_prime(0.0))
+number("sigma_at_0", ".1f")(lambda: sigmoid(0.0))
+number("sigma_prime_at_2", ".3f")(lambda: sigmoid_prime(2.0))
+number("sigma_prime_at_5", ".4f")(lambda: sigmoid_prime(5.0))
+number("sigma_prime_2_ratio", ".1f")(lambda: SIGMOID_PRIME_MAX / sigmoid_prime(2.0))
+number("sigma_prime_5_ratio", ".0f")(lambda: SIGMOID_PRIME_MAX / sigmoid_prime(5.0))
+
+
+@figure("sigmoid", size=(6.4, 3.4))
+def draw_sigmoid(fig, theme) -> None:
+    """The sigmoid and its derivative on [-6, 6], with the bound 1/4 marked."""
+    z = np.linspace(-6.0, 6.0, 601)
+    ax = fig.add_subplot()
+    c = theme["cycle"]
+    ax.plot(z, sigmoid(z), color=c[0], label=r"$\sigma(z)$")
+    ax.plot(z, sigmoid_prime(z), color=c[1], label=r"$\sigma'(z) = \sigma(z)\,(1-\sigma(z))$")
+    ax.axhline(SIGMOID_PRIME_MAX, color=theme["muted"], linestyle=(0, (4, 3)), linewidth=1.2)
+    ax.annotate(r"maximum $\sigma'(0) = 1/4$", xy=(0, SIGMOID_PRIME_MAX), xytext=(1.2, 0.40),
+                color=theme["fg"], arrowprops={"arrowstyle": "->", "color": theme["fg"]})
+    ax.scatter([0], [SIGMOID_PRIME_MAX], color=c[1], zorder=3, s=28)
+    ax.set_xlabel("pre-activation $z$ (dimensionless)")
+    ax.set_ylabel("value (dimensionless)")
+    ax.set_xlim(-6, 6)
+    ax.set_ylim(-0.02, 1.05)
+    ax.legend(loc="center left", bbox_to_anchor=(0.0, 0.62))

@@ -1,0 +1,94 @@
+# Figure rendering: one colour-blind-safe palette, a light and a dark theme, byte-stable SVG.
+"""Turn a registered figure into SVG bytes for the light or the dark colour scheme.
+
+matplotlib is imported only here and only when a figure is drawn, so ``import vgdocs``
+stays light.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from vgdocs.registry import FIGURES
+
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+"""Okabe & Ito's palette, distinguishable under the common colour-vision deficiencies."""
+
+THEMES: dict[str, dict[str, Any]] = {
+    "light": {
+        "fg": "#1f2329",
+        "muted": "#5b6370",
+        "grid": "#d5d9df",
+        "bg": "#ffffff",
+        "cycle": ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"],
+    },
+    "dark": {
+        "fg": "#e3e6ea",
+        "muted": "#aab1bb",
+        "grid": "#4a5260",
+        "bg": "#1e2129",
+        "cycle": ["#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#F0E442", "#D55E00"],
+    },
+}
+"""Colours per colour scheme; series colours come from the Okabe–Ito palette."""
+
+
+def _rc(theme: dict[str, Any]) -> dict[str, Any]:
+    from cycler import cycler
+
+    return {
+        "svg.hashsalt": "vgdocs",
+        "svg.fonttype": "path",
+        "font.family": "DejaVu Sans",
+        "font.size": 10.5,
+        "axes.prop_cycle": cycler(color=theme["cycle"]),
+        "axes.facecolor": "none",
+        "figure.facecolor": "none",
+        "savefig.facecolor": "none",
+        "axes.edgecolor": theme["muted"],
+        "axes.labelcolor": theme["fg"],
+        "axes.titlecolor": theme["fg"],
+        "axes.grid": True,
+        "grid.color": theme["grid"],
+        "grid.linewidth": 0.6,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "xtick.color": theme["muted"],
+        "ytick.color": theme["muted"],
+        "xtick.labelcolor": theme["fg"],
+        "ytick.labelcolor": theme["fg"],
+        "text.color": theme["fg"],
+        "legend.frameon": False,
+        "lines.linewidth": 2.0,
+        "path.simplify": False,
+    }
+
+
+def render_svg(name: str, scheme: str) -> bytes:
+    """Draw figure ``name`` for colour ``scheme`` (``"light"`` or ``"dark"``) as SVG bytes."""
+    if name not in FIGURES:
+        raise ValueError(f"name must be a registered figure, one of {sorted(FIGURES)}; got {name!r}")
+    if scheme not in THEMES:
+        raise ValueError(f"scheme must be one of {sorted(THEMES)}, got {scheme!r}")
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    spec = FIGURES[name]
+    theme = {"name": scheme, **THEMES[scheme], "palette": OKABE_ITO}
+    with matplotlib.rc_context(_rc(theme)):
+        fig = Figure(figsize=spec.size, layout="constrained")
+        spec.draw(fig, theme)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    return buf.getvalue()

@@ -1,0 +1,230 @@
+# The article's two-layer sigmoid network: forward pass, loss, every chain-rule factor, update.
+r"""The worked example: a two-layer sigmoid network with one weight per layer.
+
+$$ z_1 = W_1 x,\quad h = \sigma(z_1),\quad z_2 = W_2 h,\quad \hat y = \sigma(z_2),
+\quad L = (\hat y - y)^2 . $$
+
+Every function accepts floats or numpy arrays that broadcast together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from vgdocs._validate import Real, non_negative, real, same_shape
+from vgdocs.activations import sigmoid, sigmoid_prime
+
+# The article's inputs.
+X = 1.0
+W1 = 0.5
+W2 = 0.5
+Y = 1.0
+LEARNING_RATE = 0.1
+"""The learning rate $\\eta$ used for the article's update step."""
+
+
+def pre_activation(w: Real, a: Real) -> Real:
+    r"""Pre-activation of a one-weight layer, $z = W a$."""
+    w, a = real("w", w), real("a", a)
+    same_shape(w=w, a=a)
+    return w * a
+
+
+def pre_activation_grad_input(w: Real) -> Real:
+    r"""Derivative of $z = W a$ with respect to its input: $\partial z / \partial a = W$."""
+    return real("w", w)
+
+
+def pre_activation_grad_weight(a: Real) -> Real:
+    r"""Derivative of $z = W a$ with respect to its weight: $\partial z / \partial W = a$."""
+    return real("a", a)
+
+
+@dataclass(frozen=True)
+class ForwardPass:
+    r"""Every intermediate value of the forward pass $x \to z_1 \to h \to z_2 \to \hat y$."""
+
+    z1: Real
+    h: Real
+    z2: Real
+    y_hat: Real
+
+
+def forward(x: Real, W1: Real, W2: Real) -> ForwardPass:
+    r"""Forward pass: $h = \sigma(W_1 x)$ and $\hat y = \sigma(W_2 h)$."""
+    x, W1, W2 = real("x", x), real("W1", W1), real("W2", W2)
+    same_shape(x=x, W1=W1, W2=W2)
+    z1 = pre_activation(W1, x)
+    h = sigmoid(z1)
+    z2 = pre_activation(W2, h)
+    return ForwardPass(z1=z1, h=h, z2=z2, y_hat=sigmoid(z2))
+
+
+def squared_error(y_hat: Real, y: Real) -> Real:
+    r"""Squared-error loss of one sample, $L = (\hat y - y)^2$."""
+    y_hat, y = real("y_hat", y_hat), real("y", y)
+    same_shape(y_hat=y_hat, y=y)
+    return (y_hat - y) ** 2
+
+
+def squared_error_prime(y_hat: Real, y: Real) -> Real:
+    r"""Derivative of the loss with respect to the prediction, $\partial L / \partial \hat y = 2(\hat y - y)$."""
+    y_hat, y = real("y_hat", y_hat), real("y", y)
+    same_shape(y_hat=y_hat, y=y)
+    return 2.0 * (y_hat - y)
+
+
+def dy_hat_dh(h: Real, W2: Real) -> Real:
+    r"""Second factor of the chain, $\partial \hat y / \partial h = \sigma'(z_2)\, W_2$ with $z_2 = W_2 h$."""
+    return sigmoid_prime(pre_activation(W2, h)) * pre_activation_grad_input(W2)
+
+
+def dh_dW1(x: Real, W1: Real) -> Real:
+    r"""Third factor of the chain, $\partial h / \partial W_1 = \sigma'(z_1)\, x$ with $z_1 = W_1 x$."""
+    return sigmoid_prime(pre_activation(W1, x)) * pre_activation_grad_weight(x)
+
+
+def dy_hat_dW2(h: Real, W2: Real) -> Real:
+    r"""Local gradient of the output layer, $\partial \hat y / \partial W_2 = \sigma'(z_2)\, h$."""
+    return sigmoid_prime(pre_activation(W2, h)) * pre_activation_grad_weight(h)
+
+
+def grad_W1(x: Real, W1: Real, W2: Real, y: Real) -> Real:
+    r"""Full gradient $\dfrac{\partial L}{\partial W_1} = \dfrac{\partial L}{\partial \hat y}\cdot
+    \dfrac{\partial \hat y}{\partial h}\cdot\dfrac{\partial h}{\partial W_1}$."""
+    fp = forward(x, W1, W2)
+    y = real("y", y)
+    same_shape(x=fp.z1, y=y)
+    return squared_error_prime(fp.y_hat, y) * dy_hat_dh(fp.h, W2) * dh_dW1(x, W1)
+
+
+def grad_W2(x: Real, W1: Real, W2: Real, y: Real) -> Real:
+    r"""Full gradient $\dfrac{\partial L}{\partial W_2} = \dfrac{\partial L}{\partial \hat y}\cdot
+    \dfrac{\partial \hat y}{\partial W_2} = 2(\hat y - y)\,\sigma'(z_2)\,h$."""
+    fp = forward(x, W1, W2)
+    y = real("y", y)
+    same_shape(x=fp.z1, y=y)
+    return squared_error_prime(fp.y_hat, y) * dy_hat_dW2(fp.h, W2)
+
+
+def gradient_descent_step(w: Real, grad: Real, lr: float) -> Real:
+    r"""One gradient-descent update, $W \leftarrow W - \eta\,\dfrac{\partial L}{\partial W}$, $\eta \ge 0$."""
+    w, grad = real("w", w), real("grad", grad)
+    lr = non_negative("lr", lr)
+    same_shape(w=w, grad=grad)
+    return w - lr * grad
+
+
+def chain_gradients(x: float, weights: Real, y: float) -> np.ndarray:
+    r"""Gradients $\partial L/\partial W_k$ of a chain of one-weight sigmoid layers.
+
+    With $a_0 = x$, $a_k = \sigma(W_k a_{k-1})$ and $L = (a_n - y)^2$,
+
+    $$ \frac{\partial L}{\partial W_k} = 2(a_n - y)
+       \Bigl[\prod_{j=k+1}^{n} \sigma'(z_j)\, W_j\Bigr]\, \sigma'(z_k)\, a_{k-1}. $$
+
+    The article's network is the case $n = 2$.
+    """
+    x, y = real("x", x), real("y", y)
+    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+        raise ValueError("x and y must be single numbers for chain_gradients")
+    w = real("weights", np.asarray(weights) if isinstance(weights, list | tuple) else weights)
+    w = np.atleast_1d(np.asarray(w, dtype=np.float64))
+    if w.ndim != 1 or w.size == 0:
+        raise ValueError(f"weights must be a non-empty 1-D sequence, got shape {w.shape}")
+    acts = [x]
+    zs = []
+    for wk in w:
+        zs.append(wk * acts[-1])
+        acts.append(float(sigmoid(zs[-1])))
+    upstream = float(squared_error_prime(acts[-1], y))
+    grads = np.empty_like(w)
+    for k in range(w.size - 1, -1, -1):
+        local = float(sigmoid_prime(zs[k]))
+        grads[k] = upstream * local * acts[k]
+        upstream = upstream * local * w[k]
+    return grads
+
+
+# ---------------------------------------------------------------------------
+# What the article page shows. Each number is registered under the name the page uses.
+
+from vgdocs.registry import figure, number  # noqa: E402
+
+
+def _fp() -> ForwardPass:
+    return forward(X, W1, W2)
+
+
+number("x", ".0f")(lambda: X)
+number("W1", ".1f")(lambda: W1)
+number("W2", ".1f")(lambda: W2)
+number("y", ".0f")(lambda: Y)
+number("lr", ".1f")(lambda: LEARNING_RATE)
+number("z1")(lambda: _fp().z1)
+number("h")(lambda: _fp().h)
+number("z2")(lambda: _fp().z2)
+number("y_hat")(lambda: _fp().y_hat)
+number("loss")(lambda: squared_error(_fp().y_hat, Y))
+number("dL_dy_hat")(lambda: squared_error_prime(_fp().y_hat, Y))
+number("sigma_prime_z2")(lambda: sigmoid_prime(_fp().z2))
+number("dy_hat_dh")(lambda: dy_hat_dh(_fp().h, W2))
+number("sigma_prime_z1")(lambda: sigmoid_prime(_fp().z1))
+number("dh_dW1")(lambda: dh_dW1(X, W1))
+number("dy_hat_dW2")(lambda: dy_hat_dW2(_fp().h, W2))
+number("dL_dW1")(lambda: grad_W1(X, W1, W2, Y))
+number("dL_dW2")(lambda: grad_W2(X, W1, W2, Y))
+number("grad_ratio", ".1f")(lambda: grad_W2(X, W1, W2, Y) / grad_W1(X, W1, W2, Y))
+number("W1_new", ".4f")(lambda: gradient_descent_step(W1, grad_W1(X, W1, W2, Y), LEARNING_RATE))
+number("W2_new", ".4f")(lambda: gradient_descent_step(W2, grad_W2(X, W1, W2, Y), LEARNING_RATE))
+number("W1_step", ".4f")(lambda: -LEARNING_RATE * grad_W1(X, W1, W2, Y))
+number("W2_step", ".4f")(lambda: -LEARNING_RATE * grad_W2(X, W1, W2, Y))
+number("W1_step_pct", ".2f")(lambda: -100 * LEARNING_RATE * grad_W1(X, W1, W2, Y) / W1)
+number("W2_step_pct", ".2f")(lambda: -100 * LEARNING_RATE * grad_W2(X, W1, W2, Y) / W2)
+
+
+@figure("network", size=(6.4, 2.3))
+def draw_network(fig, theme) -> None:
+    """The two-layer network of the worked example as a left-to-right graph."""
+    from matplotlib.patches import Circle, FancyArrowPatch
+
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.set_xlim(-0.6, 9.6)
+    ax.set_ylim(-1.2, 1.35)
+    ax.set_aspect("equal")
+    fp = _fp()
+    pal = theme["palette"]
+    nodes = [
+        (0.0, "$x$", f"{X:g}", pal["sky"]),
+        (3.0, "$h$", f"{fp.h:.3f}", pal["blue"]),
+        (6.0, r"$\hat y$", f"{fp.y_hat:.3f}", pal["blue"]),
+        (9.0, "$y$", f"{Y:g}", pal["orange"]),
+    ]
+    for cx, label, value, colour in nodes:
+        ax.add_patch(Circle((cx, 0), 0.55, facecolor="none", edgecolor=colour, linewidth=2.2))
+        ax.text(cx, 0.08, label, ha="center", va="center", fontsize=15, color=theme["fg"])
+        ax.text(cx, -0.85, value, ha="center", va="center", fontsize=10, color=theme["muted"])
+    edges = [
+        (0.0, 3.0, rf"$W_1 = {W1:g}$" "\n" r"$\sigma(W_1 x)$"),
+        (3.0, 6.0, rf"$W_2 = {W2:g}$" "\n" r"$\sigma(W_2 h)$"),
+    ]
+    for x0, x1, label in edges:
+        ax.add_patch(
+            FancyArrowPatch((x0 + 0.6, 0), (x1 - 0.6, 0), arrowstyle="-|>", mutation_scale=16,
+                            color=theme["fg"], linewidth=1.6)
+        )
+        ax.text((x0 + x1) / 2, 0.55, label, ha="center", va="bottom", fontsize=10.5,
+                color=theme["fg"], linespacing=1.5)
+    ax.add_patch(
+        FancyArrowPatch((6.6, 0), (8.4, 0), arrowstyle="<|-|>", mutation_scale=14,
+                        color=pal["vermillion"], linewidth=1.4, linestyle=(0, (4, 3)))
+    )
+    ax.text(7.5, 0.55, r"$L = (\hat y - y)^2$", ha="center", va="bottom", fontsize=10.5,
+            color=theme["fg"])
+    ax.text(1.5, -0.85, "input → hidden", ha="center", va="center", fontsize=9,
+            color=theme["muted"])
+    ax.text(4.5, -0.85, "hidden → output", ha="center", va="center", fontsize=9,
+            color=theme["muted"])

@@ -1,0 +1,319 @@
+# The one hooks module: build-time numbers, figures, code execution and KaTeX for the site.
+"""MkDocs hooks that make every number, figure, example and formula on the site come from code.
+
+- ``{{ name }}`` in a page becomes the value of ``vgdocs.registry.NUMBERS[name]``, tagged
+  with ``data-vg-number`` so a test can trace it back to its function.
+- ``![alt](figures/name.svg)`` is drawn from ``vgdocs.registry.FIGURES[name]`` in a light and
+  a dark version; nothing under ``figures/`` exists in git.
+- Every ``python`` fence is executed; its printed output is shown under it, and an exception
+  fails a strict build.
+- Math from ``pymdownx.arithmatex`` (generic mode) is rendered by KaTeX in one ``node``
+  process per build, so pages ship HTML and CSS only; invalid TeX fails a strict build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import importlib
+import io
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import traceback
+from pathlib import Path
+from typing import Any
+
+from mkdocs.structure.files import File, Files
+
+log = logging.getLogger("mkdocs.hooks.vgdocs")
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+KATEX_DIST = ROOT / "node_modules" / "katex" / "dist"
+CACHE = ROOT / ".cache" / "vgdocs"
+SCHEMES = {"light": "", "dark": "-dark"}
+
+_state: dict[str, Any] = {}
+
+
+# ---------------------------------------------------------------------------- package
+
+
+def _load_package() -> Any:
+    """Import ``vgdocs`` afresh, so ``mkdocs serve`` uses the code as it is now on disk."""
+    if str(SRC) not in sys.path:
+        sys.path.insert(0, str(SRC))
+    for mod in [m for m in sys.modules if m == "vgdocs" or m.startswith("vgdocs.")]:
+        del sys.modules[mod]
+    importlib.invalidate_caches()
+    pkg = importlib.import_module("vgdocs")
+    return importlib.import_module("vgdocs.registry"), pkg
+
+
+def _source_hash() -> str:
+    """Hash of the package source: figures and outputs are cached under it."""
+    h = hashlib.sha256()
+    for path in sorted((SRC / "vgdocs").rglob("*.py")):
+        h.update(path.relative_to(SRC).as_posix().encode())
+        h.update(path.read_bytes())
+    import matplotlib
+
+    h.update(matplotlib.__version__.encode())
+    return h.hexdigest()[:16]
+
+
+def on_config(config: Any) -> Any:
+    registry, _ = _load_package()
+    _state["registry"] = registry
+    _state["hash"] = _source_hash()
+    return config
+
+
+# ---------------------------------------------------------------------------- files
+
+
+def _figure_svg(name: str, scheme: str) -> bytes:
+    path = CACHE / "figures" / f"{name}{SCHEMES[scheme]}.{_state['hash']}.svg"
+    if path.exists():
+        return path.read_bytes()
+    from vgdocs.plotting import render_svg
+
+    data = render_svg(name, scheme)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return data
+
+
+def _katex_css() -> str:
+    css = (KATEX_DIST / "katex.min.css").read_text(encoding="utf-8")
+    # Browsers that run this site all read woff2: ship only that format.
+    return re.sub(
+        r'url\((fonts/[\w-]+)\.woff2\) format\("woff2"\)(?:,url\(fonts/[\w-]+\.woff\) '
+        r'format\("woff"\))?(?:,url\(fonts/[\w-]+\.ttf\) format\("truetype"\))?',
+        r'url(\1.woff2) format("woff2")',
+        css,
+    )
+
+
+def on_files(files: Files, config: Any) -> Files:
+    registry = _state["registry"]
+    for name in sorted(registry.FIGURES):
+        for scheme, suffix in SCHEMES.items():
+            files.append(
+                File.generated(config, f"figures/{name}{suffix}.svg",
+                               content=_figure_svg(name, scheme))
+            )
+    if not KATEX_DIST.is_dir():
+        log.warning("KaTeX is not installed (%s is missing): run `npm ci`", KATEX_DIST)
+        return files
+    files.append(File.generated(config, "assets/katex/katex.min.css", content=_katex_css()))
+    for font in sorted((KATEX_DIST / "fonts").glob("*.woff2")):
+        files.append(
+            File.generated(config, f"assets/katex/fonts/{font.name}", abs_src_path=str(font))
+        )
+    return files
+
+
+# ---------------------------------------------------------------------------- markdown
+
+_FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?:\{[ \t]*\.?)?(?P<lang>[\w+-]*)"
+    r"(?P<attrs>[^\n]*)\n(?P<code>.*?)^(?P=indent)(?P=fence)[ \t]*$",
+    re.M | re.S,
+)
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\}\}")
+_MATH = re.compile(
+    r"(?P<math>\$\$.+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|(?<![\\$])\$(?!\s)[^$\n]+?(?<![\s\\])\$)"
+    r"|(?P<code>`+)[^`]*?(?P=code)",
+    re.S,
+)
+_IMAGE = re.compile(
+    r"!\[(?P<alt>[^\]]*)\]\((?P<path>(?:\.\./)*figures/(?P<name>[\w-]+)\.svg)\)"
+    r"(?P<attrs>\{[^}\n]*\})?"
+)
+
+
+def _run_python(code: str, where: str) -> tuple[str, str | None]:
+    """Execute one example in a fresh namespace; return (stdout, error text or None)."""
+    out = io.StringIO()
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, where, "exec"), namespace)
+    except Exception:  # noqa: BLE001 - every failure is reported, then fails the build
+        return out.getvalue(), traceback.format_exc(limit=-3)
+    return out.getvalue(), None
+
+
+def _execute_fences(markdown: str, page_path: str) -> str:
+    pieces: list[str] = []
+    last = 0
+    for i, m in enumerate(_FENCE.finditer(markdown), start=1):
+        if m.group("lang") not in ("python", "py"):
+            continue
+        indent = m.group("indent")
+        code = textwrap.dedent("\n".join(
+            line[len(indent):] if line.startswith(indent) else line
+            for line in m.group("code").splitlines()
+        ))
+        key = hashlib.sha256((_state["hash"] + code).encode()).hexdigest()[:20]
+        cached = CACHE / "outputs" / f"{key}.json"
+        if cached.exists():
+            stdout, error = json.loads(cached.read_text(encoding="utf-8"))
+        else:
+            stdout, error = _run_python(code, f"{page_path} (python block {i})")
+            if error is None:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                cached.write_text(json.dumps([stdout, None]), encoding="utf-8")
+        if error is not None:
+            log.warning("%s: python block %d raised:\n%s", page_path, i, error.rstrip())
+        pieces.append(markdown[last:m.end()])
+        last = m.end()
+        if stdout.strip():
+            fence = "`" * max(3, len(m.group("fence")))
+            body = textwrap.indent(stdout.rstrip("\n"), indent)
+            pieces.append(f'\n\n{indent}{fence}text title="Output"\n{body}\n{indent}{fence}')
+    pieces.append(markdown[last:])
+    return "".join(pieces)
+
+
+def _number(name: str, *, tex: bool, page_path: str) -> str | None:
+    registry = _state["registry"]
+    num = registry.NUMBERS.get(name)
+    if num is None:
+        log.warning("%s: no number named {{ %s }} is registered in vgdocs", page_path, name)
+        return None
+    text = registry.format_number(num.value(), num.fmt, tex=tex)
+    if tex:
+        return f"\\htmlData{{vg-number={name}}}{{{text}}}"
+    return f'<span class="vg-number" data-vg-number="{name}">{text}</span>'
+
+
+def _substitute(segment: str, *, tex: bool, page_path: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        out = _number(m.group(1), tex=tex, page_path=page_path)
+        return m.group(0) if out is None else out
+
+    return _PLACEHOLDER.sub(repl, segment)
+
+
+def _substitute_numbers(markdown: str, page_path: str) -> str:
+    out: list[str] = []
+    last_fence = 0
+    # Code fences are left alone; examples compute their own numbers.
+    for fence in [*_FENCE.finditer(markdown), None]:
+        start = fence.start() if fence else len(markdown)
+        text = markdown[last_fence:start]
+        last = 0
+        for m in _MATH.finditer(text):
+            out.append(_substitute(text[last:m.start()], tex=False, page_path=page_path))
+            if m.group("math"):
+                out.append(_substitute(m.group(0), tex=True, page_path=page_path))
+            else:
+                out.append(m.group(0))
+            last = m.end()
+        out.append(_substitute(text[last:], tex=False, page_path=page_path))
+        if fence:
+            out.append(fence.group(0))
+            last_fence = fence.end()
+    return "".join(out)
+
+
+def _figures(markdown: str, page_path: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        alt, path, name = m.group("alt").strip(), m.group("path"), m.group("name")
+        if len(alt) < 15:
+            log.warning("%s: figure %s needs alt text that describes it", page_path, name)
+        attrs = m.group("attrs") or ""
+        dark = path[: -len(".svg")] + "-dark.svg"
+        return f"![{alt}]({path}#only-light){attrs}![{alt}]({dark}#only-dark){attrs}"
+
+    return _IMAGE.sub(repl, markdown)
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    path = page.file.src_uri
+    markdown = _execute_fences(markdown, path)
+    markdown = _substitute_numbers(markdown, path)
+    return _figures(markdown, path)
+
+
+# ---------------------------------------------------------------------------- math
+
+_ARITHMATEX = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.S)
+
+
+def _katex() -> subprocess.Popen[str]:
+    proc = _state.get("node")
+    if proc is None or proc.poll() is not None:
+        proc = subprocess.Popen(
+            [os.environ.get("NODE", "node"), str(ROOT / "tools" / "katex_render.cjs")],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+            cwd=ROOT,
+        )
+        _state["node"] = proc
+    return proc
+
+
+def _render_math(items: list[tuple[str, bool]]) -> list[dict[str, str]]:
+    proc = _katex()
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(json.dumps([{"tex": t, "display": d} for t, d in items]) + "\n")
+    proc.stdin.flush()
+    line = proc.stdout.readline()
+    if not line:
+        raise RuntimeError("the KaTeX renderer (node tools/katex_render.cjs) stopped")
+    return json.loads(line)
+
+
+def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str:
+    matches = list(_ARITHMATEX.finditer(html_text))
+    if not matches:
+        return html_text
+    items: list[tuple[str, bool]] = []
+    for m in matches:
+        body = html.unescape(m.group("body")).strip()
+        display = body.startswith("\\[")
+        items.append((body[2:-2].strip(), display))
+    rendered = _render_math(items)
+    out: list[str] = []
+    last = 0
+    for m, (tex, display), result in zip(matches, items, rendered, strict=True):
+        out.append(html_text[last:m.start()])
+        if "error" in result:
+            log.warning("%s: KaTeX cannot render %r: %s", page.file.src_uri, tex, result["error"])
+            out.append(m.group(0))
+        elif display:
+            out.append(f'<div class="vg-math">{result["html"]}</div>')
+        else:
+            out.append(result["html"])
+        last = m.end()
+    out.append(html_text[last:])
+    return "".join(out)
+
+
+def _stop_node() -> None:
+    proc = _state.pop("node", None)
+    if proc is not None and proc.poll() is None:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def on_post_build(config: Any) -> None:
+    _stop_node()
+
+
+def on_build_error(error: Exception) -> None:
+    _stop_node()
