@@ -234,7 +234,11 @@ def _figures(markdown: str, page_path: str) -> str:
             log.warning("%s: figure %s needs alt text that describes it", page_path, name)
         attrs = m.group("attrs") or ""
         dark = path[: -len(".svg")] + "-dark.svg"
-        return f"![{alt}]({path}#only-light){attrs}![{alt}]({dark}#only-dark){attrs}"
+        return (
+            f'\n\n<figure class="vg-figure" markdown="span">\n'
+            f"![{alt}]({path}#only-light){attrs}\n![{alt}]({dark}#only-dark){attrs}\n"
+            "</figure>\n\n"
+        )
 
     return _IMAGE.sub(repl, markdown)
 

@@ -110,3 +110,4 @@ def draw_sigmoid(fig, theme) -> None:
     ax.set_xlim(-6, 6)
     ax.set_ylim(-0.02, 1.05)
     ax.legend(loc="center left", bbox_to_anchor=(0.0, 0.62))
+number("quarter_pow_10", ".1e")(lambda: SIGMOID_PRIME_MAX**10)

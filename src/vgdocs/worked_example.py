@@ -185,7 +185,7 @@ number("W1_step_pct", ".2f")(lambda: -100 * LEARNING_RATE * grad_W1(X, W1, W2, Y
 number("W2_step_pct", ".2f")(lambda: -100 * LEARNING_RATE * grad_W2(X, W1, W2, Y) / W2)
 
 
-@figure("network", size=(6.4, 2.3))
+@figure("network", size=(6.4, 1.9))
 def draw_network(fig, theme) -> None:
     """The two-layer network of the worked example as a left-to-right graph."""
     from matplotlib.patches import Circle, FancyArrowPatch
