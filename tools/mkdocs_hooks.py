@@ -148,7 +148,7 @@ def _run_python(code: str, where: str) -> tuple[str, str | None]:
     try:
         with contextlib.redirect_stdout(out):
             exec(compile(code, where, "exec"), namespace)
-    except Exception:  # noqa: BLE001 - every failure is reported, then fails the build
+    except Exception:
         return out.getvalue(), traceback.format_exc(limit=-3)
     return out.getvalue(), None
 

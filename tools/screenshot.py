@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import sys
 import threading
 from pathlib import Path
 
-import sys
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from browser import launch  # noqa: E402
+from browser import launch
 
 
 def main() -> None:

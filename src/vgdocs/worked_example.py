@@ -92,8 +92,12 @@ def dy_hat_dW2(h: Real, W2: Real) -> Real:
 
 
 def grad_W1(x: Real, W1: Real, W2: Real, y: Real) -> Real:
-    r"""Full gradient $\dfrac{\partial L}{\partial W_1} = \dfrac{\partial L}{\partial \hat y}\cdot
-    \dfrac{\partial \hat y}{\partial h}\cdot\dfrac{\partial h}{\partial W_1}$."""
+    r"""Full gradient of the loss with respect to the first weight.
+
+    $$ \frac{\partial L}{\partial W_1} = \frac{\partial L}{\partial \hat y}\cdot
+       \frac{\partial \hat y}{\partial h}\cdot\frac{\partial h}{\partial W_1}
+       = 2(\hat y - y)\,\sigma'(z_2)\,W_2\,\sigma'(z_1)\,x $$
+    """
     fp = forward(x, W1, W2)
     y = real("y", y)
     same_shape(x=fp.z1, y=y)
@@ -101,8 +105,11 @@ def grad_W1(x: Real, W1: Real, W2: Real, y: Real) -> Real:
 
 
 def grad_W2(x: Real, W1: Real, W2: Real, y: Real) -> Real:
-    r"""Full gradient $\dfrac{\partial L}{\partial W_2} = \dfrac{\partial L}{\partial \hat y}\cdot
-    \dfrac{\partial \hat y}{\partial W_2} = 2(\hat y - y)\,\sigma'(z_2)\,h$."""
+    r"""Full gradient of the loss with respect to the second weight.
+
+    $$ \frac{\partial L}{\partial W_2} = \frac{\partial L}{\partial \hat y}\cdot
+       \frac{\partial \hat y}{\partial W_2} = 2(\hat y - y)\,\sigma'(z_2)\,h $$
+    """
     fp = forward(x, W1, W2)
     y = real("y", y)
     same_shape(x=fp.z1, y=y)
@@ -130,8 +137,10 @@ def chain_gradients(x: float, weights: Real, y: float) -> np.ndarray:
     x, y = real("x", x), real("y", y)
     if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
         raise ValueError("x and y must be single numbers for chain_gradients")
-    w = real("weights", np.asarray(weights) if isinstance(weights, list | tuple) else weights)
-    w = np.atleast_1d(np.asarray(w, dtype=np.float64))
+    if isinstance(weights, list | tuple):
+        w = np.array([real(f"weights[{i}]", v) for i, v in enumerate(weights)], dtype=np.float64)
+    else:
+        w = np.atleast_1d(np.asarray(real("weights", weights), dtype=np.float64))
     if w.ndim != 1 or w.size == 0:
         raise ValueError(f"weights must be a non-empty 1-D sequence, got shape {w.shape}")
     acts = [x]

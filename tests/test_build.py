@@ -1,0 +1,94 @@
+"""The strict build: what it produces, and that it makes the site self-contained."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+pytestmark = pytest.mark.build
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_strict_build_produces_every_page(site_dir: Path) -> None:
+    for page in ("index.html", "article/index.html", "sigmoid-derivative/index.html"):
+        assert (site_dir / page).is_file(), page
+
+
+def test_no_math_is_left_for_the_browser(html_pages: dict[str, str]) -> None:
+    for page, text in html_pages.items():
+        soup = BeautifulSoup(text, "html.parser")
+        assert not soup.select(".arithmatex"), f"{page}: unrendered math"
+        for el in soup.select(".katex-mathml"):
+            el.decompose()
+        for el in soup.select("pre, code, script, style"):
+            el.decompose()
+        body = soup.get_text()
+        for marker in ("\\(", "\\[", "$$", "\\frac", "{{"):
+            assert marker not in body, f"{page}: raw TeX {marker!r} in the text"
+
+
+def test_article_has_rendered_display_math(html_pages: dict[str, str]) -> None:
+    soup = BeautifulSoup(html_pages["article/index.html"], "html.parser")
+    assert len(soup.select(".katex-display")) >= 12
+    assert len(soup.select(".katex")) >= 40
+
+
+_EXTERNAL = re.compile(r"""(?:src|href)=["'](?:https?:)?//(?!127\.0\.0\.1)""")
+
+
+def test_pages_load_nothing_from_other_hosts(site_dir: Path, html_pages: dict[str, str]) -> None:
+    for page, text in html_pages.items():
+        soup = BeautifulSoup(text, "html.parser")
+        for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"),
+                          ("iframe", "src"), ("source", "src")):
+            for el in soup.find_all(tag):
+                url = el.get(attr) or ""
+                if tag == "link" and "stylesheet" not in (el.get("rel") or []) and \
+                        "preload" not in (el.get("rel") or []):
+                    continue
+                assert not re.match(r"(?:https?:)?//", url), f"{page}: {tag} loads {url}"
+    for css in site_dir.rglob("*.css"):
+        text = css.read_text(encoding="utf-8")
+        assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", text), f"{css} loads a remote url"
+        assert "fonts.googleapis" not in text
+
+
+def test_katex_fonts_ship_with_the_site(site_dir: Path) -> None:
+    css = (site_dir / "assets" / "katex" / "katex.min.css").read_text(encoding="utf-8")
+    fonts = set(re.findall(r"url\((fonts/[\w-]+\.woff2)\)", css))
+    assert fonts, "KaTeX CSS references no fonts"
+    for font in fonts:
+        assert (site_dir / "assets" / "katex" / font).is_file(), font
+    assert ".woff)" not in css and ".ttf)" not in css
+
+
+def test_figures_exist_in_both_schemes_and_not_in_git(site_dir: Path) -> None:
+    from vgdocs.registry import FIGURES
+
+    for name in FIGURES:
+        for suffix in ("", "-dark"):
+            svg = site_dir / "figures" / f"{name}{suffix}.svg"
+            assert svg.is_file() and svg.stat().st_size > 1000, svg
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    images = [f for f in tracked if re.search(r"\.(png|svg|jpe?g|gif|webp)$", f)
+              and "favicon" not in f and "logo" not in f]
+    assert not images, f"images are tracked by git: {images}"
+    assert not [f for f in tracked if f.startswith("site/")], "the built site is tracked"
+
+
+def test_every_image_has_alt_text(html_pages: dict[str, str]) -> None:
+    for page, text in html_pages.items():
+        for img in BeautifulSoup(text, "html.parser").find_all("img"):
+            assert len((img.get("alt") or "").strip()) >= 15, f"{page}: {img}"
+
+
+def test_examples_show_their_output(html_pages: dict[str, str]) -> None:
+    soup = BeautifulSoup(html_pages["article/index.html"], "html.parser")
+    text = soup.get_text()
+    assert "dL/dW1 = -0.024, dL/dW2 = -0.128, ratio = 5.3" in text

@@ -1,0 +1,104 @@
+"""Every number the built site displays was computed by the package, and none was typed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from vgdocs.registry import NUMBERS, format_number
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+pytestmark = pytest.mark.build
+
+# The source article's published values, to three decimals (x = 1, W1 = W2 = 0.5, y = 1).
+PUBLISHED = {
+    "h": "0.622",
+    "y_hat": "0.577",
+    "loss": "0.179",
+    "dL_dy_hat": "-0.846",
+    "sigma_prime_z2": "0.244",
+    "dy_hat_dh": "0.122",
+    "sigma_prime_z1": "0.235",
+    "dh_dW1": "0.235",
+    "dL_dW1": "-0.024",
+    "dL_dW2": "-0.128",
+}
+
+
+def _normalise(text: str) -> str:
+    """Displayed number → plain ASCII: U+2212 → '-', '9.5×10−7' → '9.5e-7', no spaces."""
+    text = text.replace("\u2212", "-").replace("\u2009", "").replace(" ", "").strip()
+    return re.sub(r"[×x]10\^?\{?(-?\d+)\}?$", r"e\1", text)
+
+
+def _displayed(html_pages: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(page, number name, displayed text) for every tagged number on the site."""
+    found = []
+    for page, text in html_pages.items():
+        soup = BeautifulSoup(text, "html.parser")
+        for el in soup.select("[data-vg-number]"):
+            if el.find_parent(class_="katex-mathml"):
+                continue
+            found.append((page, el["data-vg-number"], el.get_text()))
+    return found
+
+
+def test_every_displayed_number_matches_its_function(html_pages: dict[str, str]) -> None:
+    shown = _displayed(html_pages)
+    assert len(shown) > 50, "expected the article's numbers to be tagged in the built HTML"
+    wrong = []
+    for page, name, text in shown:
+        assert name in NUMBERS, f"{page} shows a number {name!r} that no function computes"
+        expected = format_number(NUMBERS[name].value(), NUMBERS[name].fmt, tex=False)
+        expected = re.sub(r"<sup>(.*?)</sup>", r"\1", expected)
+        if _normalise(text) != _normalise(expected):
+            wrong.append(f"{page}: {name} shows {text!r}, its function gives {expected!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_article_shows_the_published_values(html_pages: dict[str, str]) -> None:
+    on_article = {}
+    for page, name, text in _displayed(html_pages):
+        if page == "article/index.html":
+            on_article.setdefault(name, set()).add(_normalise(text))
+    for name, value in PUBLISHED.items():
+        assert on_article.get(name) == {value}, f"{name}: article shows {on_article.get(name)}"
+
+
+def test_gradient_ratio_is_shown_and_about_five(html_pages: dict[str, str]) -> None:
+    shown = {n: _normalise(t) for p, n, t in _displayed(html_pages) if p == "article/index.html"}
+    # Independent: 0.128456 / 0.024249 from the closed forms is 5.297...
+    assert shown["grad_ratio"] == "5.3"
+
+
+def test_every_number_on_a_page_is_used_and_every_used_number_exists() -> None:
+    used = set()
+    for md in DOCS.rglob("*.md"):
+        used |= set(re.findall(r"\{\{\s*([A-Za-z_]\w*)\s*\}\}", md.read_text(encoding="utf-8")))
+    missing = used - set(NUMBERS)
+    assert not missing, f"pages use numbers no function computes: {sorted(missing)}"
+
+
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,}).*?^\1\2[ \t]*$", re.M | re.S)
+_FRONT = re.compile(r"\A---\n.*?\n---\n", re.S)
+_TYPED = re.compile(r"(?<![\w.{])[-−]?\d+\.\d+(?![\w}])")
+
+
+@pytest.mark.parametrize("md", sorted(DOCS.rglob("*.md")), ids=lambda p: p.name)
+def test_no_number_is_typed_by_hand(md: Path) -> None:
+    """Decimal numbers in prose and formulas must come from ``{{ name }}`` placeholders."""
+    text = _FRONT.sub("", md.read_text(encoding="utf-8"))
+    text = _FENCE.sub("", text)  # code computes its own numbers
+    text = re.sub(r"`[^`\n]*`", "", text)
+    typed = _TYPED.findall(text)
+    assert not typed, f"{md.name} has hand-typed numbers {typed}; use {{{{ name }}}} instead"
+
+
+def test_typed_number_detector_catches_a_typed_number() -> None:
+    assert _TYPED.findall(r"so $h \approx 0.622$ and − 0.5") == ["0.622", "0.5"]
+    assert _TYPED.findall(r"$W_1 = {{ W1 }}$, version 3, $\tfrac14$") == []
