@@ -7,6 +7,8 @@
   a dark version; nothing under ``figures/`` exists in git.
 - Every ``python`` fence is executed; its printed output is shown under it, and an exception
   fails a strict build.
+- A display formula whose TeX starts with ``% code: vgdocs.module.function`` (one or more
+  names, comma-separated) gets a link to that function's entry in the API reference.
 - Math from ``pymdownx.arithmatex`` (generic mode) is rendered by KaTeX in one ``node``
   process per build, so pages ship HTML and CSS only; invalid TeX fails a strict build.
 """
@@ -21,6 +23,7 @@ import io
 import json
 import logging
 import os
+import pkgutil
 import re
 import subprocess
 import sys
@@ -53,6 +56,9 @@ def _load_package() -> Any:
         del sys.modules[mod]
     importlib.invalidate_caches()
     pkg = importlib.import_module("vgdocs")
+    # Every module registers its numbers and figures on import.
+    for info in pkgutil.iter_modules(pkg.__path__, "vgdocs."):
+        importlib.import_module(info.name)
     return importlib.import_module("vgdocs.registry"), pkg
 
 
@@ -278,25 +284,78 @@ def _render_math(items: list[tuple[str, bool]]) -> list[dict[str, str]]:
     return json.loads(line)
 
 
+_CODE_LINE = re.compile(r"^[ \t]*%[ \t]*code:[ \t]*(?P<names>[^\n]*)\n?", re.M)
+REFERENCE_PAGE = "reference.md"
+
+
+def resolve_code(name: str) -> str | None:
+    """Canonical ``module.qualname`` of a ``vgdocs`` object named in a formula, or None."""
+    if not name.startswith("vgdocs."):
+        return None
+    module, _, attr = name.rpartition(".")
+    while module:
+        try:
+            obj = importlib.import_module(module)
+        except ImportError:
+            module, _, head = module.rpartition(".")
+            attr = f"{head}.{attr}"
+            continue
+        for part in attr.split("."):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                return None
+        qual = getattr(obj, "__qualname__", None)
+        mod = getattr(obj, "__module__", None)
+        return f"{mod}.{qual}" if qual and mod else name
+    return None
+
+
+def _code_links(tex: str, page: Any, files: Files) -> tuple[str, str]:
+    """Strip ``% code:`` lines from ``tex``; return (tex, HTML links to the API reference)."""
+    names: list[str] = []
+    for m in _CODE_LINE.finditer(tex):
+        names += [n.strip() for n in m.group("names").split(",") if n.strip()]
+    tex = _CODE_LINE.sub("", tex).strip()
+    ref = files.get_file_from_path(REFERENCE_PAGE)
+    links = []
+    for name in names:
+        target = resolve_code(name)
+        if target is None:
+            log.warning("%s: formula names %r, which is not in vgdocs", page.file.src_uri, name)
+            continue
+        if ref is None:
+            continue
+        href = f"{ref.url_relative_to(page.file)}#{target}"
+        short = target.rsplit(".", 1)[-1]
+        links.append(
+            f'<a class="vg-code" href="{href}" title="Code: {target}">'
+            f'<span class="vg-code__label">{html.escape(short)}</span></a>'
+        )
+    return tex, "".join(links)
+
+
 def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str:
     matches = list(_ARITHMATEX.finditer(html_text))
     if not matches:
         return html_text
     items: list[tuple[str, bool]] = []
+    links: list[str] = []
     for m in matches:
         body = html.unescape(m.group("body")).strip()
         display = body.startswith("\\[")
-        items.append((body[2:-2].strip(), display))
+        tex, link = _code_links(body[2:-2], page, files) if display else (body[2:-2].strip(), "")
+        items.append((tex, display))
+        links.append(link)
     rendered = _render_math(items)
     out: list[str] = []
     last = 0
-    for m, (tex, display), result in zip(matches, items, rendered, strict=True):
+    for m, (tex, display), link, result in zip(matches, items, links, rendered, strict=True):
         out.append(html_text[last:m.start()])
         if "error" in result:
             log.warning("%s: KaTeX cannot render %r: %s", page.file.src_uri, tex, result["error"])
             out.append(m.group(0))
         elif display:
-            out.append(f'<div class="vg-math">{result["html"]}</div>')
+            out.append(f'<div class="vg-math">{result["html"]}{link}</div>')
         else:
             out.append(result["html"])
         last = m.end()
