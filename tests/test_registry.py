@@ -92,7 +92,7 @@ def test_number_registers_and_returns_function(fresh):
     assert entry.fmt == ".3f"  # the default
     assert entry.value() == 3.0
     assert type(entry.value()) is float
-    assert entry.source == f"{__name__}._three"
+    assert entry.source == f"{__name__}._three:{_three.__code__.co_firstlineno}"
     fresh.number("four", ".1e")(_four)
     assert fresh.NUMBERS["four"].fmt == ".1e"
     assert sorted(fresh.NUMBERS) == ["four", "three"]
@@ -126,10 +126,6 @@ def test_real_number_names_cannot_be_hijacked():
     assert NUMBERS["h"].value() != 4.0
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception,
-                   reason="registry._where identifies a function by module + qualname, so every "
-                   "lambda in a module has the same source '<module>.<lambda>' and a duplicate "
-                   "name registered from a second lambda silently replaces the first")
 def test_number_same_name_from_two_lambdas_raises(fresh):
     fresh.number("dup")(lambda: 1.0)
     with pytest.raises(ValueError, match="'dup'"):

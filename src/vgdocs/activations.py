@@ -24,14 +24,18 @@ def _like(z: Real, out: np.ndarray) -> Real:
 def sigmoid(z: Real) -> Real:
     r"""Logistic sigmoid $\sigma(z) = \dfrac{1}{1 + e^{-z}}$."""
     z = real("z", z)
-    # 1/(1+e^-z) == (1 + tanh(z/2)) / 2, which never overflows.
-    return _like(z, 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z))))
+    za = np.asarray(z)
+    # exp of a non-positive number only: no overflow, and full relative accuracy for z << 0.
+    e = np.exp(-np.abs(za))
+    return _like(z, np.where(za >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
 
 
 def sigmoid_prime(z: Real) -> Real:
     r"""Derivative of the sigmoid, $\sigma'(z) = \sigma(z)\,(1 - \sigma(z))$."""
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    z = real("z", z)
+    # sigma(z) (1 - sigma(z)) == e^{-|z|} / (1 + e^{-|z|})^2, accurate where 1 - sigma(z) rounds to 0.
+    e = np.exp(-np.abs(np.asarray(z)))
+    return _like(z, e / (1.0 + e) ** 2)
 
 
 def tanh(z: Real) -> Real:

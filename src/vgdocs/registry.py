@@ -70,7 +70,8 @@ def figure(
 
 
 def _where(fn: Callable[..., Any]) -> str:
-    return f"{fn.__module__}.{fn.__qualname__}"
+    # A lambda's qualname is just "<lambda>": the line number tells two of them apart.
+    return f"{fn.__module__}.{fn.__qualname__}:{fn.__code__.co_firstlineno}"
 
 
 def format_number(value: float, fmt: str, *, tex: bool) -> str:

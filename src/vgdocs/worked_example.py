@@ -78,16 +78,19 @@ def squared_error_prime(y_hat: Real, y: Real) -> Real:
 
 def dy_hat_dh(h: Real, W2: Real) -> Real:
     r"""Second factor of the chain, $\partial \hat y / \partial h = \sigma'(z_2)\, W_2$ with $z_2 = W_2 h$."""
+    h, W2 = real("h", h), real("W2", W2)
     return sigmoid_prime(pre_activation(W2, h)) * pre_activation_grad_input(W2)
 
 
 def dh_dW1(x: Real, W1: Real) -> Real:
     r"""Third factor of the chain, $\partial h / \partial W_1 = \sigma'(z_1)\, x$ with $z_1 = W_1 x$."""
+    x, W1 = real("x", x), real("W1", W1)
     return sigmoid_prime(pre_activation(W1, x)) * pre_activation_grad_weight(x)
 
 
 def dy_hat_dW2(h: Real, W2: Real) -> Real:
     r"""Local gradient of the output layer, $\partial \hat y / \partial W_2 = \sigma'(z_2)\, h$."""
+    h, W2 = real("h", h), real("W2", W2)
     return sigmoid_prime(pre_activation(W2, h)) * pre_activation_grad_weight(h)
 
 
