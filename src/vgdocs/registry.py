@@ -8,6 +8,7 @@ the code that computes a page's numbers sits beside the math it uses.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -71,7 +72,9 @@ def figure(
 
 def _where(fn: Callable[..., Any]) -> str:
     # A lambda's qualname is just "<lambda>": the line number tells two of them apart.
-    return f"{fn.__module__}.{fn.__qualname__}:{fn.__code__.co_firstlineno}"
+    code = getattr(inspect.unwrap(fn), "__code__", None)
+    line = code.co_firstlineno if code is not None else 0
+    return f"{fn.__module__}.{fn.__qualname__}:{line}"
 
 
 def format_number(value: float, fmt: str, *, tex: bool) -> str:
