@@ -113,10 +113,13 @@ def on_files(files: Files, config: Any) -> Files:
     registry = _state["registry"]
     for name in sorted(registry.FIGURES):
         for scheme, suffix in SCHEMES.items():
-            files.append(
-                File.generated(config, f"figures/{name}{suffix}.svg",
-                               content=_figure_svg(name, scheme))
-            )
+            try:
+                svg = _figure_svg(name, scheme)
+            except Exception:  # noqa: BLE001 - report which figure failed, then fail the build
+                log.warning("figure %r (%s) could not be drawn:\n%s", name, scheme,
+                            traceback.format_exc(limit=-4).rstrip())
+                continue
+            files.append(File.generated(config, f"figures/{name}{suffix}.svg", content=svg))
     if not KATEX_DIST.is_dir():
         log.warning("KaTeX is not installed (%s is missing): run `npm ci`", KATEX_DIST)
         return files

@@ -1,0 +1,268 @@
+"""Benchmark the site build against a bare Material build of the same Markdown.
+
+Prints a Markdown table and writes it to docs/snippets/benchmark.md, which the page
+"How this site is built" includes. Run with `make bench`.
+
+Measured, side by side in one run on this machine:
+- clean `mkdocs build --strict` (empty figure/output cache) and warm build, each as a ratio
+  to a bare Material build (theme and search only, no hooks or other plugins);
+- `mkdocs serve` rebuild after a one-line prose edit, as a ratio to the bare serve rebuild;
+- bytes of each page's first load in headless Chromium (every response body);
+- each module's experiment compute time (all its registered numbers, in a fresh process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from browser import launch  # noqa: E402
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
+OUT = ROOT / "docs" / "snippets" / "benchmark.md"
+TARGETS = {"build": 3.0, "rebuild": 1.5, "article": 450_000, "notebook": 600_000, "page": 600_000}
+
+
+def copy_project(dst: Path) -> Path:
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.split()
+    for f in files:
+        src = ROOT / f
+        if src.is_file():
+            (dst / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst / f)
+    (dst / "node_modules").symlink_to(ROOT / "node_modules")
+    return dst
+
+
+def bare_config(project: Path) -> Path:
+    """A bare Material config over the same docs: theme and search only, no hooks or plugins."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    cfg = yaml.load((project / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    bare = {
+        "site_name": cfg["site_name"],
+        "theme": {"name": "material", "font": False},
+        "plugins": ["search"],
+        "nav": cfg.get("nav"),
+        "markdown_extensions": cfg.get("markdown_extensions"),
+        "exclude_docs": "*.ipynb\n",
+    }
+    if bare["nav"]:
+        bare["nav"] = _drop_notebooks(bare["nav"])
+    path = project / "mkdocs-bare.yml"
+    path.write_text(yaml.safe_dump(bare, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _drop_notebooks(nav):
+    out = []
+    for item in nav:
+        if isinstance(item, dict):
+            (k, v), = item.items()
+            if isinstance(v, list):
+                out.append({k: _drop_notebooks(v)})
+            elif not str(v).endswith(".ipynb"):
+                out.append(item)
+        elif not str(item).endswith(".ipynb"):
+            out.append(item)
+    return out
+
+
+def timed_build(project: Path, config: str, *, strict: bool, clean_cache: bool) -> float:
+    if clean_cache:
+        shutil.rmtree(project / ".cache", ignore_errors=True)
+    site = project / "site-bench"
+    shutil.rmtree(site, ignore_errors=True)
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", config, "-d", str(site)]
+    if strict:
+        cmd.append("--strict")
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=project, env=ENV, capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    if strict and proc.returncode != 0:
+        raise SystemExit(f"build failed:\n{proc.stderr[-3000:]}")
+    return dt
+
+
+def serve_rebuild(project: Path, config: str, port: int, edits: int = 3) -> float:
+    """Median `mkdocs serve` rebuild time (as it logs it) after a one-line prose edit."""
+    page = project / "docs" / "article.md"
+    original = page.read_text(encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-f", config, "-a", f"127.0.0.1:{port}",
+         "--livereload"],
+        cwd=project, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    times: list[float] = []
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")),
+                              daemon=True)
+    reader.start()
+    try:
+        _wait_for(lines, "Serving on", 300)
+        for i in range(edits):
+            n = sum("Documentation built in" in ln for ln in lines)
+            time.sleep(1.5)
+            page.write_text(original + f"\nA one-line prose edit, number {i}.\n", encoding="utf-8")
+            _wait_for(lines, "Documentation built in", 300, after=n)
+            built = [ln for ln in lines if "Documentation built in" in ln]
+            times.append(float(re.search(r"built in ([\d.]+) seconds", built[-1]).group(1)))
+    finally:
+        page.write_text(original, encoding="utf-8")
+        proc.terminate()
+        proc.wait(timeout=30)
+    return statistics.median(times)
+
+
+def _wait_for(lines: list[str], text: str, timeout: float, after: int = 0) -> None:
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        if sum(text in ln for ln in lines) > after:
+            return
+        time.sleep(0.05)
+    raise SystemExit(f"timed out waiting for {text!r}:\n{''.join(lines[-30:])}")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def page_bytes(site: Path) -> dict[str, int]:
+    """Bytes of every response the browser receives on a page's first load (empty cache)."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    port = httpd.server_address[1]
+    pages = sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html"))
+    out: dict[str, int] = {}
+    with launch() as browser:
+        for rel in pages:
+            rel = "" if rel == "./" else rel
+            ctx = browser.new_context()
+            page = ctx.new_page()
+            sizes: list[int] = []
+
+            def on_response(resp, sizes=sizes):
+                # Redirects and aborted loads have no body.
+                with contextlib.suppress(Exception):
+                    sizes.append(len(resp.body()))
+
+            page.on("response", on_response)
+            page.goto(f"http://127.0.0.1:{port}/{rel}", wait_until="networkidle")
+            page.wait_for_timeout(200)
+            out[rel or "/"] = sum(sizes)
+            ctx.close()
+    httpd.shutdown()
+    return out
+
+
+def experiment_times() -> dict[str, float]:
+    code = r"""
+import importlib, json, pkgutil, sys, time
+sys.path.insert(0, sys.argv[1])
+import vgdocs
+from vgdocs import registry
+for info in pkgutil.iter_modules(vgdocs.__path__, "vgdocs."):
+    importlib.import_module(info.name)
+times = {}
+for num in registry.NUMBERS.values():
+    module = num.source.split(".")[1]
+    t0 = time.perf_counter()
+    num.value()
+    times[module] = times.get(module, 0.0) + time.perf_counter() - t0
+print(json.dumps(times))
+"""
+    proc = subprocess.run([sys.executable, "-c", code, str(ROOT / "src")], capture_output=True,
+                          text=True, check=True, env=ENV)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB memory, Python "
+            f"{platform.python_version()}, {platform.system()} {platform.release()}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--no-write", action="store_true", help="print the table only")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    rows: list[tuple[str, str, str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        project = copy_project(Path(tmp) / "project")
+        bare = bare_config(project).name
+        timed_build(project, bare, strict=False, clean_cache=True)  # warm the OS caches
+        bare_t = min(timed_build(project, bare, strict=False, clean_cache=True)
+                     for _ in range(args.repeat))
+        cold_t = min(timed_build(project, "mkdocs.yml", strict=True, clean_cache=True)
+                     for _ in range(args.repeat))
+        warm_t = min(timed_build(project, "mkdocs.yml", strict=True, clean_cache=False)
+                     for _ in range(args.repeat))
+        rows.append(("Bare Material build (floor)", f"{bare_t:.2f} s", "1.00×", "—"))
+        rows.append(("Clean `mkdocs build --strict`, empty cache", f"{cold_t:.2f} s",
+                     f"{cold_t / bare_t:.2f}×", f"≤ {TARGETS['build']:.0f}×"))
+        rows.append(("Clean `mkdocs build --strict`, warm cache", f"{warm_t:.2f} s",
+                     f"{warm_t / bare_t:.2f}×", f"≤ {TARGETS['build']:.0f}×"))
+        bare_r = serve_rebuild(project, bare, 8765)
+        ours_r = serve_rebuild(project, "mkdocs.yml", 8766)
+        rows.append(("`mkdocs serve` rebuild, bare floor", f"{bare_r:.2f} s", "1.00×", "—"))
+        rows.append(("`mkdocs serve` rebuild after a prose edit", f"{ours_r:.2f} s",
+                     f"{ours_r / bare_r:.2f}×", f"≤ {TARGETS['rebuild']}×"))
+        timed_build(project, "mkdocs.yml", strict=True, clean_cache=False)
+        sizes = page_bytes(project / "site-bench")
+    table = ["| Measurement | Value | Ratio | Target |", "|---|---:|---:|---:|"]
+    table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    size_table = ["| Page | First-load bytes | Target |", "|---|---:|---:|"]
+    for page, n in sizes.items():
+        target = TARGETS["article"] if page == "article/" else (
+            TARGETS["notebook"] if page.startswith("notebooks/") else TARGETS["page"])
+        mark = "" if n <= target else " (over)"
+        size_table.append(f"| `{page}` | {n:,} | ≤ {target:,}{mark} |")
+    exp = experiment_times()
+    exp_table = ["| Module | Compute time of all its numbers |", "|---|---:|"]
+    exp_table += [f"| `vgdocs.{m}` | {t * 1000:.0f} ms |" for m, t in sorted(exp.items())]
+    exp_table.append(f"| **all** | {sum(exp.values()) * 1000:.0f} ms |")
+    text = "\n".join([
+        "<!-- Generated by tools/bench.py (`make bench`); do not edit by hand. -->",
+        "", f"Measured on {machine()}.", "", *table, "", *size_table, "", *exp_table, "",
+    ])
+    print(text)
+    if not args.no_write:
+        OUT.parent.mkdir(parents=True, exist_ok=True)
+        OUT.write_text(text, encoding="utf-8")
+        print(f"wrote {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
