@@ -115,7 +115,7 @@ def on_files(files: Files, config: Any) -> Files:
         for scheme, suffix in SCHEMES.items():
             try:
                 svg = _figure_svg(name, scheme)
-            except Exception:  # noqa: BLE001 - report which figure failed, then fail the build
+            except Exception:  # report which figure failed, then fail the build
                 log.warning("figure %r (%s) could not be drawn:\n%s", name, scheme,
                             traceback.format_exc(limit=-4).rstrip())
                 continue
