@@ -1,0 +1,549 @@
+# A dense stack with a hand-written backward pass, and the one-unit bound on compensating weights.
+r"""Gradients in a deep stack of fully connected layers.
+
+A stack of $L$ dense layers maps a batch $H_0 = X$ (one row per example) through
+
+$$ A_k = H_{k-1} W_k^\top + b_k, \qquad H_k = \phi(A_k), \qquad k = 1, \dots, L, $$
+
+and the backward pass sends the gradient of the loss down the same chain, one factor
+$W_k^\top \operatorname{diag}(\phi'(a_k))$ per layer. The second half of the module is the
+one-unit analysis of Hochreiter (1991): how large a weight must be to undo the sigmoid's
+factor $\sigma' \le \tfrac14$, and for how narrow a range of inputs it then succeeds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import numpy as np
+
+from vgdocs._validate import Real, non_negative, positive_int, real
+from vgdocs.activations import (
+    SIGMOID_PRIME_MAX,
+    relu,
+    relu_prime,
+    sigmoid,
+    sigmoid_prime,
+    tanh,
+    tanh_prime,
+)
+
+__all__ = [
+    "ACTIVATIONS",
+    "DenseGradients",
+    "DenseStackForward",
+    "activation_functions",
+    "compensation_interval",
+    "compensation_width",
+    "compensation_width_prime",
+    "dense_backward",
+    "dense_forward",
+    "golden_section_maximise",
+    "gradient_norm_profile",
+    "identity",
+    "identity_prime",
+    "layer_backward",
+    "layer_forward",
+    "layer_gradient_norms",
+    "max_compensation_width",
+    "mean_squared_error",
+    "mean_squared_error_grad",
+    "sigmoid_derivative_product_bound",
+    "tanh_compensation_width",
+    "unit_backward_factor",
+]
+
+
+# ---------------------------------------------------------------------------- activations
+
+
+def identity(z: Real) -> Real:
+    r"""The linear activation $\phi(z) = z$."""
+    return real("z", z)
+
+
+def identity_prime(z: Real) -> Real:
+    r"""Derivative of the linear activation, $\phi'(z) = 1$."""
+    z = real("z", z)
+    return 1.0 if isinstance(z, float) else np.ones_like(z)
+
+
+ACTIVATIONS: dict[str, tuple[Callable[[Real], Real], Callable[[Real], Real]]] = {
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "tanh": (tanh, tanh_prime),
+    "relu": (relu, relu_prime),
+    "linear": (identity, identity_prime),
+}
+"""The activations a stack can use, by name: ``(phi, phi_prime)``."""
+
+
+def activation_functions(name: str) -> tuple[Callable[[Real], Real], Callable[[Real], Real]]:
+    r"""The pair $(\phi, \phi')$ for an activation named ``"sigmoid"``, ``"tanh"``, ``"relu"`` or ``"linear"``."""
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
+    return ACTIVATIONS[name]
+
+
+# ---------------------------------------------------------------------------- input checks
+
+
+def _matrix(name: str, value: object) -> np.ndarray:
+    out = real(name, value)
+    if not isinstance(out, np.ndarray) or out.ndim != 2 or 0 in out.shape:
+        shape = np.shape(out)
+        raise ValueError(f"{name} must be a non-empty 2-D array (batch, units), got shape {shape}")
+    return out
+
+
+def _weights(weights: object, n_in: int) -> list[np.ndarray]:
+    """Check that ``weights[k]`` is a 2-D array (n_k, n_{k-1}), starting from ``n_in`` columns."""
+    if not isinstance(weights, list | tuple) or len(weights) == 0:
+        raise ValueError("weights must be a non-empty list of 2-D arrays, one per layer")
+    ws = []
+    width = n_in
+    for i, w in enumerate(weights):
+        w = _matrix(f"weights[{i}]", w)
+        if w.shape[1] != width:
+            raise ValueError(f"weights[{i}] must have {width} columns (the width below it), got shape {w.shape}")
+        ws.append(w)
+        width = w.shape[0]
+    return ws
+
+
+def _biases(biases: object, ws: list[np.ndarray]) -> list[np.ndarray]:
+    """Check that ``biases[k]`` is a 1-D array with one entry per row of ``ws[k]``."""
+    if not isinstance(biases, list | tuple) or len(biases) != len(ws):
+        raise ValueError(f"biases must be a list with one 1-D array per layer ({len(ws)} layers)")
+    bs = []
+    for i, (b, w) in enumerate(zip(biases, ws, strict=True)):
+        b = real(f"biases[{i}]", b)
+        if not isinstance(b, np.ndarray) or b.shape != (w.shape[0],):
+            raise ValueError(f"biases[{i}] must be a 1-D array of length {w.shape[0]}, got shape {np.shape(b)}")
+        bs.append(b)
+    return bs
+
+
+# ---------------------------------------------------------------------------- one layer
+
+
+def layer_forward(h: Real, W: Real, b: Real, activation: str) -> tuple[np.ndarray, np.ndarray]:
+    r"""One dense layer on a batch: $A = H W^\top + b$ and $H' = \phi(A)$; returns $(A, H')$.
+
+    ``h`` is (batch, n_in), ``W`` is (n_out, n_in), ``b`` is (n_out,).
+    """
+    phi, _ = activation_functions(activation)
+    h = _matrix("h", h)
+    (W,) = _weights([W], h.shape[1])
+    (b,) = _biases([b], [W])
+    a = h @ W.T + b
+    return a, phi(a)
+
+
+def layer_backward(grad_h: Real, a: Real, W: Real, activation: str) -> tuple[np.ndarray, np.ndarray]:
+    r"""One layer of the backward pass; returns $(\delta, g_{\text{in}})$.
+
+    Given $g = \partial L / \partial H'$ at the layer's output and its pre-activations $A$,
+
+    $$ \delta = \frac{\partial L}{\partial A} = g \odot \phi'(A), \qquad
+       g_{\text{in}} = \frac{\partial L}{\partial H} = \delta\, W , $$
+
+    which for one example is $g_{\text{in}} = W^\top \operatorname{diag}(\phi'(a))\, g$.
+    """
+    _, phi_prime = activation_functions(activation)
+    grad_h, a, W = _matrix("grad_h", grad_h), _matrix("a", a), _matrix("W", W)
+    if grad_h.shape != a.shape:
+        raise ValueError(f"grad_h and a must have the same shape, got {grad_h.shape} and {a.shape}")
+    if W.shape[0] != a.shape[1]:
+        raise ValueError(f"W must have {a.shape[1]} rows (one per unit of a), got {W.shape}")
+    delta = grad_h * phi_prime(a)
+    return delta, delta @ W
+
+
+# ---------------------------------------------------------------------------- the stack
+
+
+@dataclass(frozen=True)
+class DenseStackForward:
+    r"""Every intermediate of the forward pass: $H_0 = X, H_1, \dots, H_L$ and $A_1, \dots, A_L$."""
+
+    activation: str
+    outputs: tuple[np.ndarray, ...]
+    """$H_0, \\dots, H_L$ (``outputs[0]`` is the input batch)."""
+    pre_activations: tuple[np.ndarray, ...]
+    """$A_1, \\dots, A_L$ (``pre_activations[k - 1]`` is $A_k$)."""
+
+
+@dataclass(frozen=True)
+class DenseGradients:
+    r"""The gradients of the loss that the backward pass returns, layer by layer ($k = 1, \dots, L$)."""
+
+    weights: tuple[np.ndarray, ...]
+    r"""$\partial L / \partial W_k = \delta_k^\top H_{k-1}$."""
+    biases: tuple[np.ndarray, ...]
+    r"""$\partial L / \partial b_k = \sum_{\text{batch}} \delta_k$."""
+    pre_activations: tuple[np.ndarray, ...]
+    r"""$\delta_k = \partial L / \partial A_k$."""
+    inputs: tuple[np.ndarray, ...]
+    r"""$\partial L / \partial H_{k-1}$, the gradient arriving at the input of layer $k$."""
+
+
+def dense_forward(x: Real, weights: Sequence[Real], biases: Sequence[Real], activation: str) -> DenseStackForward:
+    r"""Forward pass of a dense stack, $H_k = \phi(H_{k-1} W_k^\top + b_k)$ for $k = 1, \dots, L$.
+
+    ``x`` is (batch, n_0); ``weights[k - 1]`` is $W_k$, shape (n_k, n_{k-1}); ``biases[k - 1]`` is
+    $b_k$, shape (n_k,).
+    """
+    phi, _ = activation_functions(activation)
+    x = _matrix("x", x)
+    ws = _weights(weights, x.shape[1])
+    bs = _biases(biases, ws)
+    hs, as_ = [x], []
+    for W, b in zip(ws, bs, strict=True):
+        a = hs[-1] @ W.T + b
+        as_.append(a)
+        hs.append(phi(a))
+    return DenseStackForward(activation, tuple(hs), tuple(as_))
+
+
+def dense_backward(forward: DenseStackForward, weights: Sequence[Real], grad_output: Real) -> DenseGradients:
+    r"""Backward pass of a dense stack, from $g_L = \partial L / \partial H_L$ down to the input.
+
+    $$ \delta_k = g_k \odot \phi'(A_k), \qquad
+       \frac{\partial L}{\partial W_k} = \delta_k^\top H_{k-1}, \qquad
+       g_{k-1} = \delta_k W_k , $$
+
+    so that, for one example, the gradient at layer $k$ is the product
+    $W_{k+1}^\top \operatorname{diag}(\phi'(a_{k+1})) \cdots W_L^\top \operatorname{diag}(\phi'(a_L))\, g_L$.
+    """
+    if not isinstance(forward, DenseStackForward):
+        raise ValueError(f"forward must be the DenseStackForward of dense_forward, got {type(forward).__name__}")
+    ws = _weights(weights, forward.outputs[0].shape[1])
+    if len(ws) != len(forward.pre_activations):
+        raise ValueError(f"weights must have one matrix per layer of forward ({len(forward.pre_activations)}), "
+                         f"got {len(ws)}")
+    g = _matrix("grad_output", grad_output)
+    if g.shape != forward.outputs[-1].shape:
+        raise ValueError(f"grad_output must have the shape of the stack's output {forward.outputs[-1].shape}, "
+                         f"got {g.shape}")
+    dW, db, deltas, g_in = [], [], [], []
+    for k in range(len(ws) - 1, -1, -1):
+        delta, g = layer_backward(g, forward.pre_activations[k], ws[k], forward.activation)
+        dW.append(delta.T @ forward.outputs[k])
+        db.append(delta.sum(axis=0))
+        deltas.append(delta)
+        g_in.append(g)
+    return DenseGradients(tuple(dW[::-1]), tuple(db[::-1]), tuple(deltas[::-1]), tuple(g_in[::-1]))
+
+
+def mean_squared_error(h: Real, y: Real) -> float:
+    r"""Loss of a batch, $L = \dfrac{1}{2B} \sum_{i=1}^{B} \lVert h_i - y_i \rVert^2$."""
+    h, y = _matrix("h", h), _matrix("y", y)
+    if h.shape != y.shape:
+        raise ValueError(f"h and y must have the same shape, got {h.shape} and {y.shape}")
+    return float(0.5 * np.sum((h - y) ** 2) / h.shape[0])
+
+
+def mean_squared_error_grad(h: Real, y: Real) -> np.ndarray:
+    r"""Gradient of the batch loss with respect to the outputs, $\partial L / \partial h_i = (h_i - y_i) / B$."""
+    h, y = _matrix("h", h), _matrix("y", y)
+    if h.shape != y.shape:
+        raise ValueError(f"h and y must have the same shape, got {h.shape} and {y.shape}")
+    return (h - y) / h.shape[0]
+
+
+def layer_gradient_norms(grads: DenseGradients) -> np.ndarray:
+    r"""Frobenius norm of each layer's weight gradient, $\lVert \partial L / \partial W_k \rVert_F$ ($k = 1..L$)."""
+    if not isinstance(grads, DenseGradients):
+        raise ValueError(f"grads must be the DenseGradients of dense_backward, got {type(grads).__name__}")
+    return np.array([np.linalg.norm(g) for g in grads.weights])
+
+
+def sigmoid_derivative_product_bound(depth: int) -> float:
+    r"""Upper bound on a product of $L$ sigmoid derivatives, $\prod_{k=1}^{L} \sigma'(z_k) \le (\tfrac14)^{L}$."""
+    depth = positive_int("depth", depth, minimum=0)
+    return SIGMOID_PRIME_MAX**depth
+
+
+# ---------------------------------------------------------------------------- the experiment
+
+PAIRED_INIT = {"sigmoid": "glorot_uniform", "tanh": "glorot_uniform", "relu": "he_normal", "linear": "lecun_normal"}
+"""The initialisation the experiment pairs with each activation (see the initialisation page)."""
+
+
+def gradient_norm_profile(activation: str, depth: int = 50, width: int = 128, batch: int = 64, seed: int = 0,
+                          init: str | None = None) -> np.ndarray:
+    r"""$\lVert \partial L / \partial W_k \rVert_F$ for $k = 1, \dots, L$ in a freshly initialised stack.
+
+    ``depth`` layers of ``width`` units, biases zero, weights from ``init`` (default: Glorot
+    uniform for sigmoid and tanh, He normal for ReLU); a batch $X \sim \mathcal N(0, 1)$, targets
+    $Y \sim \mathcal N(0, 1)$ and the loss of :func:`mean_squared_error`. All draws come from
+    ``numpy.random.default_rng(seed)``.
+    """
+    # Imported here: the initialisation module builds on this one.
+    from vgdocs.initialisation import SAMPLERS, sampler
+
+    activation_functions(activation)
+    depth = positive_int("depth", depth, maximum=1000)
+    width = positive_int("width", width, maximum=4096)
+    batch = positive_int("batch", batch, maximum=100_000)
+    seed = positive_int("seed", seed, minimum=0)
+    init = PAIRED_INIT[activation] if init is None else init
+    if init not in SAMPLERS:
+        raise ValueError(f"init must be one of {sorted(SAMPLERS)}, got {init!r}")
+    rng = np.random.default_rng(seed)
+    draw = sampler(init)
+    weights = [draw(width, width, rng) for _ in range(depth)]
+    biases = [np.zeros(width) for _ in range(depth)]
+    x = rng.standard_normal((batch, width))
+    y = rng.standard_normal((batch, width))
+    fwd = dense_forward(x, weights, biases, activation)
+    grads = dense_backward(fwd, weights, mean_squared_error_grad(fwd.outputs[-1], y))
+    return layer_gradient_norms(grads)
+
+
+# ---------------------------------------------------------------------------- one unit: can weights compensate?
+
+
+def unit_backward_factor(w: Real, a: Real, b: Real = 0.0) -> Real:
+    r"""The factor one sigmoid unit puts on a gradient passing through it, $w\,\sigma'(w a + b)$."""
+    w, a, b = real("w", w), real("a", a), real("b", b)
+    return w * sigmoid_prime(w * a + b)
+
+
+def _r(w: Real, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """|w| and sqrt(1 - threshold/|w|) where |w| >= threshold (0 elsewhere)."""
+    aw = np.abs(np.asarray(w, dtype=np.float64))
+    ok = aw >= threshold
+    safe = np.where(ok, aw, threshold)
+    return aw, np.where(ok, np.sqrt(1.0 - threshold / safe), 0.0)
+
+
+def _like(w: Real, out: np.ndarray) -> Real:
+    return float(out) if isinstance(w, float) else out
+
+
+def compensation_interval(w: Real, b: Real = 0.0) -> tuple[Real, Real]:
+    r"""The inputs $a$ for which $\lvert w\,\sigma'(w a + b)\rvert \ge 1$: the interval $[a_-, a_+]$.
+
+    With $s = \sigma(z)$, $\sigma'(z) = s(1 - s) = 1/\lvert w\rvert$ has the roots
+    $s_\pm = \tfrac12(1 \pm r)$, $r = \sqrt{1 - 4/\lvert w\rvert}$, so
+
+    $$ z_\pm = \ln\frac{s_\pm}{1 - s_\pm} = \pm \ln\frac{1 + r}{1 - r}, \qquad
+       a_\pm = \frac{z_\pm - b}{w} \ \text{(sorted)} . $$
+
+    For $\lvert w\rvert < 4$ no input qualifies and both ends are NaN.
+    """
+    w, b = real("w", w), real("b", b)
+    aw, r = _r(w, 4.0)
+    wa = np.asarray(w, dtype=np.float64)
+    # r < 1 for every finite w, so the logarithm is finite; NaN marks |w| < 4 (no such inputs).
+    z = np.where(aw >= 4.0, np.log((1.0 + r) / (1.0 - r)), np.nan)
+    with np.errstate(invalid="ignore"):
+        ends = ((z - b) / np.where(aw >= 4.0, wa, np.nan), (-z - b) / np.where(aw >= 4.0, wa, np.nan))
+    lo, hi = np.minimum(*ends), np.maximum(*ends)
+    scalar = isinstance(w, float) and isinstance(b, float)
+    return (float(lo), float(hi)) if scalar else (lo, hi)
+
+
+def compensation_width(w: Real) -> Real:
+    r"""Width of the set of inputs $a$ with $\lvert w\,\sigma'(w a + b)\rvert \ge 1$ (any bias $b$).
+
+    $$ \Delta a(w) = \frac{z_+ - z_-}{\lvert w\rvert}
+       = \frac{2}{\lvert w\rvert} \ln\frac{1 + r}{1 - r}
+       = \frac{4 \operatorname{artanh} r}{\lvert w\rvert}, \qquad r = \sqrt{1 - 4/\lvert w\rvert}, $$
+
+    and $\Delta a = 0$ for $\lvert w\rvert < 4$, where $\lvert w\rvert \sigma' \le \lvert w\rvert/4 < 1$.
+    """
+    w = real("w", w)
+    aw, r = _r(w, 4.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(aw >= 4.0, 4.0 * np.arctanh(r) / np.where(aw > 0, aw, 1.0), 0.0)
+    return _like(w, out)
+
+
+def compensation_width_prime(w: Real) -> Real:
+    r"""Derivative of the width with respect to $w$.
+
+    For $\lvert w\rvert > 4$,
+
+    $$ \frac{d\,\Delta a}{d\lvert w\rvert} = \frac{2}{w^2}\Bigl(\frac1r - 2\operatorname{artanh} r\Bigr), $$
+
+    times $\operatorname{sign} w$ (the width is even in $w$); $0$ for $\lvert w\rvert < 4$ and
+    $\pm\infty$ at $\lvert w\rvert = 4$, where the width rises like a square root. It vanishes where
+    $2 r \operatorname{artanh} r = 1$, the widest point.
+    """
+    w = real("w", w)
+    aw, r = _r(w, 4.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inner = np.where(r > 0, 1.0 / np.where(r > 0, r, 1.0) - 2.0 * np.arctanh(r), np.inf)
+        slope = np.where(aw > 4.0, 2.0 / np.where(aw > 0, aw, 1.0) ** 2 * inner, 0.0)
+        slope = np.where(aw == 4.0, np.inf, slope)
+    return _like(w, np.sign(np.asarray(w)) * slope)
+
+
+def tanh_compensation_width(w: Real) -> Real:
+    r"""The same width for a tanh unit: the inputs $a$ with $\lvert w \tanh'(w a + b)\rvert \ge 1$.
+
+    $\tanh'(z) = 1 - \tanh^2 z \ge 1/\lvert w\rvert$ means $\lvert\tanh z\rvert \le r$,
+    $r = \sqrt{1 - 1/\lvert w\rvert}$, so
+
+    $$ \Delta a(w) = \frac{2 \operatorname{artanh} r}{\lvert w\rvert}\quad (\lvert w\rvert \ge 1), $$
+
+    and $0$ below $\lvert w\rvert = 1$.
+    """
+    w = real("w", w)
+    aw, r = _r(w, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(aw >= 1.0, 2.0 * np.arctanh(r) / np.where(aw > 0, aw, 1.0), 0.0)
+    return _like(w, out)
+
+
+GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
+r"""The golden-section ratio $(\sqrt5 - 1)/2 \approx 0.618$."""
+
+
+def golden_section_maximise(f: Callable[[float], float], lo: float, hi: float, tol: float = 1e-10) -> float:
+    r"""The maximiser of a unimodal ``f`` on $[\mathrm{lo}, \mathrm{hi}]$, by golden-section search.
+
+    Each step keeps the part of the bracket that holds the larger of two interior values, shrinking
+    it by the ratio $(\sqrt5 - 1)/2$, until it is shorter than ``tol``.
+    """
+    if not callable(f):
+        raise ValueError(f"f must be a callable of one float, got {type(f).__name__}")
+    lo, hi = real("lo", lo), real("hi", hi)
+    if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray) or not lo < hi:
+        raise ValueError(f"lo and hi must be single numbers with lo < hi, got {lo!r} and {hi!r}")
+    tol = non_negative("tol", tol)
+    if tol == 0.0:
+        raise ValueError("tol must be > 0, got 0.0")
+    c, d = hi - GOLDEN * (hi - lo), lo + GOLDEN * (hi - lo)
+    fc, fd = f(c), f(d)
+    while hi - lo > tol:
+        if fc >= fd:
+            hi, d, fd = d, c, fc
+            c = hi - GOLDEN * (hi - lo)
+            fc = f(c)
+        else:
+            lo, c, fc = c, d, fd
+            d = lo + GOLDEN * (hi - lo)
+            fd = f(d)
+    return 0.5 * (lo + hi)
+
+
+@lru_cache(maxsize=1)
+def max_compensation_width() -> tuple[float, float]:
+    r"""$(\lvert w\rvert^\ast, \Delta a^\ast)$: where the width of :func:`compensation_width` peaks, and its value.
+
+    Found by golden-section search on $[4, 40]$; at the peak $2 r \operatorname{artanh} r = 1$.
+    """
+    w_star = golden_section_maximise(lambda v: float(compensation_width(v)), 4.0, 40.0, tol=1e-10)
+    return w_star, float(compensation_width(w_star))
+
+
+# ---------------------------------------------------------------------------- what the page shows
+
+from vgdocs.registry import figure, number  # noqa: E402
+
+DEPTH = 50
+WIDTH = 128
+BATCH = 64
+SEED = 0
+
+
+@cache
+def _profile(activation: str) -> np.ndarray:
+    out = gradient_norm_profile(activation, DEPTH, WIDTH, BATCH, SEED)
+    out.setflags(write=False)
+    return out
+
+
+def _span(activation: str) -> float:
+    p = _profile(activation)
+    return float(p[0] / p[-1])
+
+
+@lru_cache(maxsize=1)
+def _sigmoid_mean_prime() -> float:
+    """Mean of sigma'(a) over every unit, example and layer of the sigmoid experiment."""
+    from vgdocs.initialisation import glorot_uniform
+
+    rng = np.random.default_rng(SEED)
+    weights = [glorot_uniform(WIDTH, WIDTH, rng) for _ in range(DEPTH)]
+    x = rng.standard_normal((BATCH, WIDTH))
+    fwd = dense_forward(x, weights, [np.zeros(WIDTH)] * DEPTH, "sigmoid")
+    return float(np.mean([np.mean(sigmoid_prime(a)) for a in fwd.pre_activations]))
+
+
+number("deep_depth", ".0f")(lambda: DEPTH)
+number("deep_width", ".0f")(lambda: WIDTH)
+number("deep_batch", ".0f")(lambda: BATCH)
+number("deep_quarter_pow_10", ".1e")(lambda: sigmoid_derivative_product_bound(10))
+number("deep_quarter_pow_9", ".1e")(lambda: sigmoid_derivative_product_bound(9))
+number("deep_quarter_pow_50", ".1e")(lambda: sigmoid_derivative_product_bound(DEPTH))
+number("deep_sigmoid_span", ".1e")(lambda: _span("sigmoid"))
+number("deep_tanh_span", ".2f")(lambda: _span("tanh"))
+number("deep_relu_span", ".2f")(lambda: _span("relu"))
+number("deep_sigmoid_per_layer", ".3f")(lambda: _span("sigmoid") ** (1.0 / (DEPTH - 1)))
+number("deep_sigmoid_mean_prime", ".3f")(_sigmoid_mean_prime)
+number("deep_w_threshold", ".0f")(lambda: 1.0 / SIGMOID_PRIME_MAX)
+number("deep_w_star", ".1f")(lambda: max_compensation_width()[0])
+number("deep_width_star", ".3f")(lambda: max_compensation_width()[1])
+number("deep_r_star", ".3f")(lambda: math.sqrt(1.0 - 4.0 / max_compensation_width()[0]))
+number("deep_width_at_10", ".3f")(lambda: compensation_width(10.0))
+number("deep_interval_hi_at_10", ".3f")(lambda: compensation_interval(10.0)[1])
+number("deep_width_at_100", ".3f")(lambda: compensation_width(100.0))
+number("deep_tanh_w_star", ".2f")(
+    lambda: golden_section_maximise(lambda v: float(tanh_compensation_width(v)), 1.0, 10.0))
+number("deep_tanh_width_star", ".3f")(
+    lambda: tanh_compensation_width(golden_section_maximise(lambda v: float(tanh_compensation_width(v)), 1.0, 10.0)))
+
+
+@figure("deep-gradient-norms", size=(6.4, 3.8))
+def draw_gradient_norms(fig, theme) -> None:
+    """Per-layer weight-gradient norms of three freshly initialised 50-layer stacks, log scale."""
+    ax = fig.add_subplot()
+    c = theme["cycle"]
+    k = np.arange(1, DEPTH + 1)
+    labels = {"sigmoid": "sigmoid, Glorot uniform", "tanh": "tanh, Glorot uniform", "relu": "ReLU, He normal"}
+    for colour, (act, label) in zip(c, labels.items(), strict=False):
+        ax.plot(k, _profile(act), color=colour, marker="o", markersize=2.5, label=label)
+    top = _profile("sigmoid")[-1]
+    ax.plot(k, top * SIGMOID_PRIME_MAX ** (DEPTH - k), color=theme["muted"], linestyle=(0, (4, 3)), linewidth=1.2,
+            label=r"slope of $(1/4)^{L-k}$")
+    ax.set_yscale("log")
+    ax.set_xlabel("layer $k$ (count from the input)")
+    ax.set_ylabel(r"$\Vert\partial L/\partial W_k\Vert_F$ (dimensionless)")
+    ax.set_xlim(0, DEPTH + 1)
+    ax.legend(loc="lower right", fontsize=9)
+
+
+@figure("deep-compensation-width", size=(6.4, 3.6))
+def draw_compensation_width(fig, theme) -> None:
+    """Width of the input interval on which one sigmoid unit passes a gradient factor of at least 1."""
+    ax = fig.add_subplot()
+    c = theme["cycle"]
+    w = np.linspace(0.0, 40.0, 801)
+    ax.plot(w, compensation_width(w), color=c[0], label=r"closed form $4\,\mathrm{artanh}(r)/|w|$")
+    # A brute-force count on a grid of inputs, at a few weights.
+    a = np.linspace(-1.0, 1.0, 200_001)
+    step = a[1] - a[0]
+    wc = np.array([3.0, 4.5, 5.5, 7.0, 9.0, 12.0, 16.0, 20.0, 25.0, 30.0, 35.0, 40.0])
+    counted = [np.count_nonzero(np.abs(unit_backward_factor(v, a)) >= 1.0) * step for v in wc]
+    ax.plot(wc, counted, linestyle="none", marker="o", markersize=5, markerfacecolor="none", color=c[1],
+            label="counted on a grid of inputs")
+    wl = w[w > 8.0]
+    ax.plot(wl, 2.0 * np.log(wl) / wl, color=theme["muted"], linestyle=(0, (4, 3)), linewidth=1.2,
+            label=r"large-$|w|$ form $2\ln|w|/|w|$")
+    w_star, width_star = max_compensation_width()
+    ax.annotate(rf"peak {width_star:.3f} at $|w| \approx {w_star:.1f}$", xy=(w_star, width_star),
+                xytext=(9.0, 0.53), color=theme["fg"], arrowprops={"arrowstyle": "->", "color": theme["fg"]})
+    ax.axvline(4.0, color=theme["muted"], linewidth=1.0, linestyle=":")
+    ax.text(3.6, 0.05, r"$|w| = 4$", color=theme["muted"], ha="right", fontsize=9)
+    ax.set_xlabel("weight magnitude $|w|$ (dimensionless)")
+    ax.set_ylabel(r"width of the set of $a$ (dimensionless)")
+    ax.set_xlim(0, 40)
+    ax.set_ylim(0, 0.62)
+    ax.legend(loc="upper right", fontsize=9)
