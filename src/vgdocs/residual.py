@@ -294,12 +294,12 @@ def activation_rms_profile(architecture: str, depth: int = 50, width: int = 64, 
 # ------------------------------------------------------------------------------ estimates
 
 
-def gaussian_expectation(f: Callable[[np.ndarray], np.ndarray], nodes: int = 80) -> float:
+def gaussian_expectation(f: Callable[[np.ndarray], np.ndarray], nodes: int = 200) -> float:
     r"""$\mathbb E[f(z)]$ for $z \sim \mathcal N(0, 1)$, by Gauss–Hermite quadrature.
 
     $$ \mathbb E[f(z)] = \int f(z)\,\frac{e^{-z^2/2}}{\sqrt{2\pi}}\,dz \approx \sum_i w_i f(z_i) . $$
     """
-    nodes = positive_int("nodes", nodes, minimum=2, maximum=400)
+    nodes = positive_int("nodes", nodes, minimum=2, maximum=400)  # 200 nodes: ~1e-14 for tanh moments
     if not callable(f):
         raise ValueError(f"f must be callable, got {type(f).__name__}")
     z, w = np.polynomial.hermite_e.hermegauss(nodes)
