@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["FIGURES", "NUMBERS", "Figure", "Number", "figure", "format_number", "number"]
+__all__ = ["FIGURES", "NUMBERS", "Figure", "Number", "figure", "format_number", "load_all", "number"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,17 @@ def figure(
         return fn
 
     return register
+
+
+def load_all() -> None:
+    """Import every module of the package, so that all numbers and figures are registered."""
+    import importlib
+    import pkgutil
+
+    import vgdocs
+
+    for info in pkgutil.iter_modules(vgdocs.__path__, "vgdocs."):
+        importlib.import_module(info.name)
 
 
 def _where(fn: Callable[..., Any]) -> str:
