@@ -152,7 +152,7 @@ class GRUParams:
 
 
 @dataclass(frozen=True)
-class RNNParams:
+class TanhRNNParams:
     r"""Plain tanh RNN weights: ``W_ih``: $(H, D)$, ``W_hh``: $(H, H)$, ``b``: $(H,)$."""
 
     W_ih: Array
@@ -225,11 +225,11 @@ def init_gru(D: int, H: int, rng: np.random.Generator) -> GRUParams:
                      rng.uniform(-k, k, 3 * H), rng.uniform(-k, k, 3 * H))
 
 
-def init_rnn(D: int, H: int, rng: np.random.Generator) -> RNNParams:
+def init_tanh_rnn(D: int, H: int, rng: np.random.Generator) -> TanhRNNParams:
     r"""A tanh RNN with PyTorch's default initialisation: every entry from $\mathcal U(-1/\sqrt H, 1/\sqrt H)$."""
     D, H, rng = positive_int("D", D), positive_int("H", H), _rng(rng)
     k = pytorch_init_bound(H)
-    return RNNParams(rng.uniform(-k, k, (H, D)), rng.uniform(-k, k, (H, H)), rng.uniform(-k, k, H))
+    return TanhRNNParams(rng.uniform(-k, k, (H, D)), rng.uniform(-k, k, (H, H)), rng.uniform(-k, k, H))
 
 
 # ---------------------------------------------------------------------------- LSTM
@@ -529,7 +529,7 @@ def gru_backward(dhs: Array, steps: list[GRUStep], params: GRUParams) -> GRUGrad
 
 
 @dataclass(frozen=True)
-class RNNStep:
+class TanhRNNStep:
     """What one tanh-RNN step keeps for its backward pass."""
 
     x: Array
@@ -537,21 +537,21 @@ class RNNStep:
     h: Array
 
 
-def rnn_step(x: Array, h_prev: Array, params: RNNParams) -> RNNStep:
+def tanh_rnn_step(x: Array, h_prev: Array, params: TanhRNNParams) -> TanhRNNStep:
     r"""One step of a plain tanh RNN, $h_t = \tanh(W_{ih} x_t + W_{hh} h_{t-1} + b)$."""
-    if not isinstance(params, RNNParams):
-        raise ValueError(f"params must be RNNParams, got {type(params).__name__}")
+    if not isinstance(params, TanhRNNParams):
+        raise ValueError(f"params must be TanhRNNParams, got {type(params).__name__}")
     x = _array("x", x, 2)
     _shape("x", x, (x.shape[0], params.D))
     h_prev = _state("h_prev", h_prev, x.shape[0], params.H)
-    return _rnn_step(x, h_prev, params)
+    return _tanh_rnn_step(x, h_prev, params)
 
 
-def _rnn_step(x: Array, h_prev: Array, p: RNNParams) -> RNNStep:
-    return RNNStep(x, h_prev, np.tanh(x @ p.W_ih.T + h_prev @ p.W_hh.T + p.b))
+def _tanh_rnn_step(x: Array, h_prev: Array, p: TanhRNNParams) -> TanhRNNStep:
+    return TanhRNNStep(x, h_prev, np.tanh(x @ p.W_ih.T + h_prev @ p.W_hh.T + p.b))
 
 
-def rnn_step_backward(dh: Array, step: RNNStep, params: RNNParams) -> tuple[Array, Array]:
+def tanh_rnn_step_backward(dh: Array, step: TanhRNNStep, params: TanhRNNParams) -> tuple[Array, Array]:
     r"""Vector–Jacobian product of one tanh-RNN step.
 
     $$ \bar a_t = \bar h_t \odot (1 - h_t^2), \qquad \bar h_{t-1} = \bar a_t W_{hh},
@@ -559,36 +559,36 @@ def rnn_step_backward(dh: Array, step: RNNStep, params: RNNParams) -> tuple[Arra
 
     Returns ``(da, dh_prev)``; ``dh`` may carry extra leading axes.
     """
-    if not isinstance(params, RNNParams):
-        raise ValueError(f"params must be RNNParams, got {type(params).__name__}")
-    if not isinstance(step, RNNStep):
-        raise ValueError(f"step must be an RNNStep, got {type(step).__name__}")
+    if not isinstance(params, TanhRNNParams):
+        raise ValueError(f"params must be TanhRNNParams, got {type(params).__name__}")
+    if not isinstance(step, TanhRNNStep):
+        raise ValueError(f"step must be an TanhRNNStep, got {type(step).__name__}")
     B, H = step.h.shape
     dh = _cotangent("dh", dh, B, H)
-    return _rnn_step_backward(dh, step, params)
+    return _tanh_rnn_step_backward(dh, step, params)
 
 
-def _rnn_step_backward(dh: Array, s: RNNStep, p: RNNParams) -> tuple[Array, Array]:
+def _tanh_rnn_step_backward(dh: Array, s: TanhRNNStep, p: TanhRNNParams) -> tuple[Array, Array]:
     da = dh * (1.0 - s.h * s.h)
     return da, da @ p.W_hh
 
 
-def rnn_forward(xs: Array, h0: Array, params: RNNParams) -> list[RNNStep]:
-    r"""Run a tanh RNN over ``xs`` $(T, B, D)$ from $h_0$; one ``RNNStep`` per time step."""
-    if not isinstance(params, RNNParams):
-        raise ValueError(f"params must be RNNParams, got {type(params).__name__}")
+def tanh_rnn_forward(xs: Array, h0: Array, params: TanhRNNParams) -> list[TanhRNNStep]:
+    r"""Run a tanh RNN over ``xs`` $(T, B, D)$ from $h_0$; one ``TanhRNNStep`` per time step."""
+    if not isinstance(params, TanhRNNParams):
+        raise ValueError(f"params must be TanhRNNParams, got {type(params).__name__}")
     xs = _sequence(xs, params.D)
     h = _state("h0", h0, xs.shape[1], params.H)
     steps = []
     for x in xs:
-        s = _rnn_step(x, h, params)
+        s = _tanh_rnn_step(x, h, params)
         steps.append(s)
         h = s.h
     return steps
 
 
 @dataclass(frozen=True)
-class RNNGrads:
+class TanhRNNGrads:
     """Gradients of a loss with respect to everything a tanh-RNN run depends on."""
 
     dxs: Array
@@ -598,15 +598,15 @@ class RNNGrads:
     db: Array
 
 
-def rnn_backward(dhs: Array, steps: list[RNNStep], params: RNNParams) -> RNNGrads:
+def tanh_rnn_backward(dhs: Array, steps: list[TanhRNNStep], params: TanhRNNParams) -> TanhRNNGrads:
     r"""Backpropagation through time for a tanh-RNN run; ``dhs`` $(T, B, H)$ holds $\partial L/\partial h_t$.
 
     $$ \bar h_{t-1} = \texttt{dhs}_{t-1} + \bigl(\bar h_t \odot (1 - h_t^2)\bigr) W_{hh} . $$
     """
-    if not isinstance(params, RNNParams):
-        raise ValueError(f"params must be RNNParams, got {type(params).__name__}")
-    if not isinstance(steps, list) or not steps or not all(isinstance(s, RNNStep) for s in steps):
-        raise ValueError("steps must be a non-empty list of RNNStep, as returned by rnn_forward")
+    if not isinstance(params, TanhRNNParams):
+        raise ValueError(f"params must be TanhRNNParams, got {type(params).__name__}")
+    if not isinstance(steps, list) or not steps or not all(isinstance(s, TanhRNNStep) for s in steps):
+        raise ValueError("steps must be a non-empty list of TanhRNNStep, as returned by tanh_rnn_forward")
     T = len(steps)
     B, H = steps[0].h.shape
     dhs = _array("dhs", dhs, 3)
@@ -616,12 +616,12 @@ def rnn_backward(dhs: Array, steps: list[RNNStep], params: RNNParams) -> RNNGrad
     dW_ih, dW_hh, db = np.zeros_like(params.W_ih), np.zeros_like(params.W_hh), np.zeros_like(params.b)
     for t in range(T - 1, -1, -1):
         s = steps[t]
-        da, dh = _rnn_step_backward(dh + dhs[t], s, params)
+        da, dh = _tanh_rnn_step_backward(dh + dhs[t], s, params)
         dxs[t] = da @ params.W_ih
         dW_ih += da.T @ s.x
         dW_hh += da.T @ s.h_prev
         db += da.sum(axis=0)
-    return RNNGrads(dxs, dh, dW_ih, dW_hh, db)
+    return TanhRNNGrads(dxs, dh, dW_ih, dW_hh, db)
 
 
 # ---------------------------------------------------------------------------- the cell path
@@ -689,21 +689,21 @@ def first_input_task(T: int, B: int, D: int, H: int, rng: np.random.Generator) -
     return xs, np.tanh(xs[0] @ P)
 
 
-def final_state_loss(h: Array, y: Array) -> Array:
+def first_input_loss(h: Array, y: Array) -> Array:
     r"""Loss of each sequence, read from its last hidden state: $\ell = \tfrac12 \lVert h_T - y \rVert^2$."""
     h, y = _array("h", h, 2), _array("y", y, 2)
     _shape("y", y, h.shape)
     return 0.5 * np.sum((h - y) ** 2, axis=-1)
 
 
-def final_state_loss_grad(h: Array, y: Array) -> Array:
+def first_input_loss_grad(h: Array, y: Array) -> Array:
     r"""Gradient of $\ell = \tfrac12 \lVert h_T - y \rVert^2$ with respect to $h_T$: $h_T - y$."""
     h, y = _array("h", h, 2), _array("y", y, 2)
     _shape("y", y, h.shape)
     return h - y
 
 
-def initial_state_gradients(params: LSTMParams | GRUParams | RNNParams, xs: Array,
+def initial_state_gradients(params: LSTMParams | GRUParams | TanhRNNParams, xs: Array,
                             y: Array) -> dict[str, Array]:
     r"""$\partial \ell_T / \partial h_0$ (and $\partial \ell_T/\partial c_0$ for an LSTM) for every length $T$.
 
@@ -714,8 +714,8 @@ def initial_state_gradients(params: LSTMParams | GRUParams | RNNParams, xs: Arra
 
     Returns ``{"dh0": (T_max, B, H)}`` and, for an LSTM, also ``"dc0"``.
     """
-    if not isinstance(params, LSTMParams | GRUParams | RNNParams):
-        raise ValueError(f"params must be LSTMParams, GRUParams or RNNParams, got {type(params).__name__}")
+    if not isinstance(params, LSTMParams | GRUParams | TanhRNNParams):
+        raise ValueError(f"params must be LSTMParams, GRUParams or TanhRNNParams, got {type(params).__name__}")
     xs = _sequence(xs, params.D)
     Tmax, B = xs.shape[:2]
     H = params.H
@@ -737,11 +737,11 @@ def initial_state_gradients(params: LSTMParams | GRUParams | RNNParams, xs: Arra
             dh[t - 1] = s.h - y
             dh[t - 1:] = _gru_step_backward(dh[t - 1:], s, params)[2]
         return {"dh0": dh}
-    rsteps = rnn_forward(xs, zero, params)
+    rsteps = tanh_rnn_forward(xs, zero, params)
     for t in range(Tmax, 0, -1):
         s = rsteps[t - 1]
         dh[t - 1] = s.h - y
-        dh[t - 1:] = _rnn_step_backward(dh[t - 1:], s, params)[1]
+        dh[t - 1:] = _tanh_rnn_step_backward(dh[t - 1:], s, params)[1]
     return {"dh0": dh}
 
 
@@ -802,7 +802,7 @@ def gru_parameter_count(D: int, H: int) -> int:
     return 3 * H * (D + H + 2)
 
 
-def spectral_radius(W: Array) -> float:
+def matrix_spectral_radius(W: Array) -> float:
     r"""Spectral radius $\rho(W) = \max_k |\lambda_k(W)|$ of a square matrix."""
     W = _array("W", W, 2)
     if W.shape[0] != W.shape[1] or W.shape[0] < 1:
@@ -892,22 +892,22 @@ def gru_decay_run() -> DecayRun:
 
 
 @lru_cache(maxsize=1)
-def _rnn_params() -> RNNParams:
-    return init_rnn(INPUTS, WIDTH, np.random.default_rng(SEED + 3))
+def _tanh_rnn_params() -> TanhRNNParams:
+    return init_tanh_rnn(INPUTS, WIDTH, np.random.default_rng(SEED + 3))
 
 
 @lru_cache(maxsize=1)
-def rnn_decay_run() -> DecayRun:
+def tanh_rnn_decay_run() -> DecayRun:
     r"""The tanh RNN (PyTorch init): $\lVert\partial\ell_T/\partial h_0\rVert$."""
     xs, y = _task()
-    norms = mean_gradient_norm(initial_state_gradients(_rnn_params(), xs, y)["dh0"])
+    norms = mean_gradient_norm(initial_state_gradients(_tanh_rnn_params(), xs, y)["dh0"])
     return DecayRun("tanh RNN", norms)
 
 
-def rnn_mean_tanh_prime() -> float:
+def tanh_rnn_mean_slope() -> float:
     r"""Mean of $\tanh'(a_t) = 1 - h_t^2$ over the tanh RNN's run on the first-input task."""
     xs, _ = _task()
-    h = np.stack([s.h for s in rnn_forward(xs, _zero_state(), _rnn_params())])
+    h = np.stack([s.h for s in tanh_rnn_forward(xs, _zero_state(), _tanh_rnn_params())])
     return float(np.mean(1.0 - h * h))
 
 
@@ -969,22 +969,25 @@ def _register_forget_bias(tag: str, bias: float) -> None:
     number(f"gate_rate_cell_{tag}", ".3f")(lambda: decay_rate(run().cell_norms, FIT_FROM, T_MAX))
     number(f"gate_rate_{tag}", ".3f")(lambda: run().rate())
     number(f"gate_g_{tag}", fmt["g"])(lambda: run().at(LAG))
-    number(f"gate_vs_rnn_{tag}", fmt["vs"])(lambda: run().at(LAG) / rnn_decay_run().at(LAG))
+    number(f"gate_vs_rnn_{tag}", fmt["vs"])(lambda: run().at(LAG) / tanh_rnn_decay_run().at(LAG))
 
 
 for _tag, _bias in zip(("b0", "b1", "b3"), FORGET_BIASES, strict=True):
     _register_forget_bias(_tag, _bias)
 
+number("gate_cell_rate_dev_pct", ".1f")(lambda: 100 * max(
+    abs(decay_rate(lstm_decay_run(b).cell_norms, FIT_FROM, T_MAX) / float(lstm_decay_run(b).gates.mean()) - 1)
+    for b in FORGET_BIASES))
 number("gate_zbar", ".3f")(lambda: float(gru_decay_run().gates.mean()))
 number("gate_rate_gru", ".3f")(lambda: gru_decay_run().rate())
 number("gate_g_gru", ".1e")(lambda: gru_decay_run().at(LAG))
-number("gate_gru_vs_rnn", ".1f")(lambda: gru_decay_run().at(LAG) / rnn_decay_run().at(LAG))
-number("gate_rate_rnn", ".3f")(lambda: rnn_decay_run().rate())
-number("gate_g_rnn", ".1e")(lambda: rnn_decay_run().at(LAG))
-number("gate_rnn_radius", ".3f")(lambda: spectral_radius(_rnn_params().W_hh))
+number("gate_gru_vs_rnn", ".1f")(lambda: gru_decay_run().at(LAG) / tanh_rnn_decay_run().at(LAG))
+number("gate_rate_rnn", ".3f")(lambda: tanh_rnn_decay_run().rate())
+number("gate_g_rnn", ".1e")(lambda: tanh_rnn_decay_run().at(LAG))
+number("gate_rnn_radius", ".3f")(lambda: matrix_spectral_radius(_tanh_rnn_params().W_hh))
 number("gate_rnn_radius_theory", ".3f")(uniform_init_radius)
-number("gate_rnn_tanh_prime", ".3f")(rnn_mean_tanh_prime)
-number("gate_rnn_rate_pred", ".3f")(lambda: spectral_radius(_rnn_params().W_hh) * rnn_mean_tanh_prime())
+number("gate_rnn_tanh_prime", ".3f")(tanh_rnn_mean_slope)
+number("gate_rnn_rate_pred", ".3f")(lambda: matrix_spectral_radius(_tanh_rnn_params().W_hh) * tanh_rnn_mean_slope())
 
 number("gate_closed_bias", ".0f")(lambda: CLOSED_BIAS)
 number("gate_closed_T", ".0f")(lambda: CLOSED_T)
@@ -1021,10 +1024,10 @@ def draw_gate_lag(fig, theme) -> None:
     c = theme["cycle"]
     T = _lags()
     series = [
-        (rnn_decay_run(), r"tanh RNN, $\lVert\partial\ell_T/\partial h_0\rVert$", c[1]),
-        (gru_decay_run(), r"GRU, $\lVert\partial\ell_T/\partial h_0\rVert$", c[2]),
-        (lstm_decay_run(0.0), r"LSTM $b_f = 0$, $\lVert\partial\ell_T/\partial c_0\rVert$", c[3]),
-        (lstm_decay_run(1.0), r"LSTM $b_f = 1$, $\lVert\partial\ell_T/\partial c_0\rVert$", c[0]),
+        (tanh_rnn_decay_run(), r"tanh RNN, $\|\partial\ell_T/\partial h_0\|$", c[1]),
+        (gru_decay_run(), r"GRU, $\|\partial\ell_T/\partial h_0\|$", c[2]),
+        (lstm_decay_run(0.0), r"LSTM $b_f = 0$, $\|\partial\ell_T/\partial c_0\|$", c[3]),
+        (lstm_decay_run(1.0), r"LSTM $b_f = 1$, $\|\partial\ell_T/\partial c_0\|$", c[0]),
     ]
     for run, label, colour in series:
         ax.plot(T, run.norms, color=colour, label=label)
@@ -1058,5 +1061,5 @@ def draw_gate_forget_bias(fig, theme) -> None:
     ax.set_yscale("log")
     ax.set_xlim(1, T_MAX)
     ax.set_xlabel("lag $T$ between the first input and the loss (time steps)")
-    ax.set_ylabel(r"$\lVert\partial\ell_T/\partial c_0\rVert$" "\n(dimensionless, batch mean)")
+    ax.set_ylabel(r"$\|\partial\ell_T/\partial c_0\|$" "\n(dimensionless, batch mean)")
     ax.legend(handles=handles, loc="lower left", fontsize=9, ncol=2)
