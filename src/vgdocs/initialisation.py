@@ -385,6 +385,8 @@ number("init_ex_glorot_fwd", ".3f")(lambda: forward_gain(glorot_variance(784, 25
 number("init_ex_glorot_bwd", ".3f")(lambda: backward_gain(glorot_variance(784, 256), 256))
 number("init_ex_standard_5", ".1e")(lambda: linear_variance_ratio(1.0 / 3.0, 5))
 number("init_ex_he_limit", ".4f")(lambda: math.sqrt(3.0 * he_variance(500)))
+number("init_ex_relu_layers", ".0f")(lambda: next(n for n in range(1, 100) if relu_second_moment_ratio(1.0, n) < 1e-6))
+number("init_ex_standard_5_factor", ".0f")(lambda: 1.0 / linear_variance_ratio(1.0 / 3.0, 5))
 number("init_ex_half_pow_20", ".1e")(lambda: relu_second_moment_ratio(1.0, 20))
 number("init_ex_half_pow_19", ".1e")(lambda: relu_second_moment_ratio(1.0, 19))
 
