@@ -196,6 +196,19 @@ number("W2_step", ".4f")(lambda: -LEARNING_RATE * grad_W2(X, W1, W2, Y))
 number("W1_step_pct", ".2f")(lambda: -100 * LEARNING_RATE * grad_W1(X, W1, W2, Y) / W1)
 number("W2_step_pct", ".2f")(lambda: -100 * LEARNING_RATE * grad_W2(X, W1, W2, Y) / W2)
 
+# The interactive widget's depth view: layer 1 keeps W1, every further sigmoid layer uses W2.
+WIDGET_DEPTH = 10
+"""How many one-weight sigmoid layers the article's interactive depth view starts with."""
+
+
+def _widget_chain() -> np.ndarray:
+    return chain_gradients(X, [W1] + [W2] * (WIDGET_DEPTH - 1), Y)
+
+
+number("we_depth", ".0f")(lambda: WIDGET_DEPTH)
+number("we_depth_dL_dW1", ".2e")(lambda: _widget_chain()[0])
+number("we_depth_dL_dWn", ".2e")(lambda: _widget_chain()[-1])
+
 
 @figure("network", size=(6.4, 1.9))
 def draw_network(fig, theme) -> None:
