@@ -196,8 +196,8 @@ def test_plain_profile_decays_like_branch_scale_and_residual_does_not():
     plain = gradient_norm_profile("plain", depth=50, width=64, batch=32, branch_scale=0.5)
     res = gradient_norm_profile("residual", depth=50, width=64, batch=32, branch_scale=0.5)
     assert plain[-1] == res[-1] == 1.0
-    # within two orders of magnitude of the linear estimate c^L
-    assert 1e-2 < plain[0] / 0.5**50 < 1e2
+    # within an order of magnitude of the linear estimate c^L
+    assert 1e-1 < plain[0] / 0.5**50 < 1e1
     assert plain[0] < 1e-14
     assert res[:-1].min() > 1.0
 

@@ -428,17 +428,20 @@ def draw_dead_fraction(fig, theme) -> None:
     c = theme["cycle"]
     s_fine = np.linspace(0.0, 3.0, 301)
     s_meas = np.linspace(0.0, 3.0, 25)
+    handles, labels = [], []
     for colour, (n, marker) in zip(c, ((16, "o"), (64, "s"), (256, "^")), strict=False):
-        ax.plot(s_fine, expected_dead_fraction(s_fine, n), color=colour,
-                label=rf"$\Phi(s)^{{{n}}}$, batch $n = {n}$")
-        ax.plot(s_meas, measured_dead_fraction(s_meas, n), linestyle="none", marker=marker,
-                markersize=5, markerfacecolor="none", markeredgewidth=1.3, color=colour,
-                label=f"measured, 1000 units, $n = {n}$")
+        (line,) = ax.plot(s_fine, expected_dead_fraction(s_fine, n), color=colour)
+        (dots,) = ax.plot(s_meas, measured_dead_fraction(s_meas, n), linestyle="none", marker=marker,
+                          markersize=5, markerfacecolor="none", markeredgewidth=1.3, color=colour)
+        handles.append((line, dots))
+        labels.append(f"batch $n = {n}$")
+    ax.legend(handles, labels, loc="upper left", fontsize=9,
+              title="lines: $\\Phi(s)^n$\nmarkers: measured,\n1000 units", title_fontsize=8.5,
+              alignment="left")
     ax.set_xlabel(r"bias shift $s$ (pre-activation standard deviations)")
     ax.set_ylabel("fraction of dead units (dimensionless)")
     ax.set_xlim(0, 3)
     ax.set_ylim(-0.02, 1.02)
-    ax.legend(loc="upper left", fontsize=8.5, ncols=2)
 
 
 @figure("relu-leaky-gradients", size=(6.4, 3.8))
@@ -448,18 +451,19 @@ def draw_leaky_gradients(fig, theme) -> None:
     c = theme["cycle"]
     sweep = _gradient_sweep()
     base = sweep[0.0][0][0]
-    names = {0.0: "ReLU", 0.01: r"leaky, $\alpha = 0.01$", 0.1: r"leaky, $\alpha = 0.1$"}
+    names = {0.0: "ReLU", 0.01: r"leaky $\alpha = 0.01$", 0.1: r"leaky $\alpha = 0.1$"}
     for colour, a in zip(c, SLOPES, strict=False):
         live, dead = sweep[a][0], sweep[a][1]
         ax.plot(SHIFTS_MEASURED, live / base, color=colour, marker="o", markersize=3.5,
-                label=f"{names[a]}: live units")
+                label=f"{names[a]}, live")
         if a > 0.0:
             ax.plot(SHIFTS_MEASURED, dead / base, color=colour, linestyle=(0, (4, 2)),
-                    marker="s", markersize=3.5, label=f"{names[a]}: dead units")
-    ax.text(0.98, 0.04, "ReLU: dead units receive exactly 0 (not drawable on a log axis)",
-            transform=ax.transAxes, ha="right", va="bottom", fontsize=8.5, color=theme["muted"])
+                    marker="s", markersize=3.5, label=f"{names[a]}, dead")
+    ax.text(0.98, 0.96, "ReLU: dead units receive exactly 0\n(not drawable on a log axis)",
+            transform=ax.transAxes, ha="right", va="top", fontsize=8.5, color=theme["muted"])
     ax.set_yscale("log")
+    ax.set_ylim(3e-3, 1.5)
     ax.set_xlabel(r"first-layer bias shift $s$ (pre-activation standard deviations)")
     ax.set_ylabel("RMS weight gradient per unit\n(relative to ReLU at $s = 0$)")
     ax.set_xlim(0, 3)
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 0.09), fontsize=8.5)
+    ax.legend(loc="lower left", fontsize=8.5, title="units", title_fontsize=8.5, alignment="left")

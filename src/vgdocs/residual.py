@@ -363,10 +363,15 @@ LN_SEEDS = 8
 
 
 @functools.cache
+def _ln_seed_profiles() -> np.ndarray:
+    """Gradient-norm profiles of the plain + LN stack, one row per seed."""
+    return np.array([gradient_norm_profile("plain_ln", DEPTH, WIDTH, BATCH, 0.5, seed)
+                     for seed in range(LN_SEEDS)])
+
+
 def _ln_seed_growth() -> np.ndarray:
     """Gradient growth over the whole plain + LN stack, one value per seed."""
-    return np.array([gradient_norm_profile("plain_ln", DEPTH, WIDTH, BATCH, 0.5, seed)[0]
-                     for seed in range(LN_SEEDS)])
+    return _ln_seed_profiles()[:, 0]
 
 
 number("res_depth", ".0f")(lambda: DEPTH)
@@ -425,9 +430,9 @@ def draw_gradient_depth(fig, theme) -> None:
     ax.legend(loc="lower right", fontsize=8.5)
 
 
-@figure("res-layer-norm", size=(6.8, 3.4))
+@figure("res-layer-norm", size=(6.8, 3.5))
 def draw_layer_norm(fig, theme) -> None:
-    """Activation RMS and gradient norm per layer: plain, plain + LN, residual, pre-norm residual."""
+    """Activation RMS per layer for four stacks; gradient norms for the three that do not vanish."""
     c = theme["cycle"]
     k = np.arange(DEPTH + 1)
     ax1, ax2 = fig.subplots(1, 2)
@@ -435,17 +440,21 @@ def draw_layer_norm(fig, theme) -> None:
               (c[1], "residual", "residual"), (c[3], "residual_ln", "residual + LN (pre-norm)"))
     for colour, arch, name in series:
         ax1.plot(k, _rms(arch, 0.5), color=colour, label=name)
+    seeds = _ln_seed_profiles()
+    ax2.fill_between(k, seeds.min(axis=0), seeds.max(axis=0), color=c[2], alpha=0.18, linewidth=0,
+                     label=f"plain + LN, range over {LN_SEEDS} seeds")
+    for colour, arch, name in series[1:]:
         ax2.plot(k, _profile(arch, 0.5), color=colour, label=name)
-    chi = ln_tanh_block_gain()
-    ax2.plot(k, chi ** (DEPTH - k), color=c[2], linestyle=(0, (2, 2)), linewidth=1.3,
-             label=r"estimate $\rho^{50-k}$")
+    ax2.plot(k, ln_tanh_block_gain() ** (DEPTH - k), color=theme["muted"], linestyle=(0, (2, 2)),
+             linewidth=1.4, label=r"estimate $\rho^{50-k}$ for plain + LN")
     for ax in (ax1, ax2):
         ax.set_yscale("log")
         ax.set_xlim(0, DEPTH)
-        ax.set_xlabel(r"layer $k$")
+        ax.set_xlabel(r"layer $k$ (blocks from the input)")
     ax1.set_ylabel("RMS activation (dimensionless)")
-    ax2.set_ylabel(r"$\|\partial L/\partial h_k\|\,/\,\|\partial L/\partial h_{50}\|$")
+    ax2.set_ylabel(r"$\|\partial L/\partial h_k\|\,/\,\|\partial L/\partial h_{50}\|$ (dimensionless)")
     ax1.set_title(r"activations, $c = 0.5$", fontsize=10)
-    ax2.set_title(r"gradients, $c = 0.5$", fontsize=10)
+    ax2.set_title(r"gradients (plain stack: see figure 1)", fontsize=10)
     ax1.legend(loc="lower left", fontsize=8)
-    ax2.legend(loc="lower right", fontsize=8)
+    ax2.set_ylim(0.5, 3000.0)
+    ax2.legend(loc="upper right", fontsize=7.5)
