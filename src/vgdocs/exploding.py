@@ -12,6 +12,7 @@ than one, the product grows geometrically. This module has the three pieces the 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -312,10 +313,12 @@ def sigmoid_fixed_point(w: float, iterations: int = 200) -> float:
     return s
 
 
+@functools.cache
 def _product_norms() -> np.ndarray:
     return np.array([random_product_log_norms(PROD_D, PROD_T, s)[-1] for s in PROD_SEEDS]) / math.log(10)
 
 
+@functools.cache
 def _lyap() -> tuple[float, float]:
     return lyapunov_estimate(PROD_D, LYAP_T, LYAP_CHAINS, LYAP_SEED)
 
