@@ -980,7 +980,6 @@ number("gate_cell_rate_dev_pct", ".1f")(lambda: 100 * max(
     for b in FORGET_BIASES))
 number("gate_zbar", ".3f")(lambda: float(gru_decay_run().gates.mean()))
 number("gate_rate_gru", ".3f")(lambda: gru_decay_run().rate())
-number("gate_g_gru", ".1e")(lambda: gru_decay_run().at(LAG))
 number("gate_gru_vs_rnn", ".1f")(lambda: gru_decay_run().at(LAG) / tanh_rnn_decay_run().at(LAG))
 number("gate_rate_rnn", ".3f")(lambda: tanh_rnn_decay_run().rate())
 number("gate_g_rnn", ".1e")(lambda: tanh_rnn_decay_run().at(LAG))
@@ -1003,7 +1002,6 @@ EX_GAIN_T = 100
 number("gate_ex1_pct", ".0f")(lambda: 100 * EX_FRACTION)
 for _tag, _bias in zip(("b0", "b1", "b3"), FORGET_BIASES, strict=True):
     number(f"gate_ex1_{_tag}", ".0f")(lambda b=_bias: steps_to_fraction(sigmoid(b), EX_FRACTION))
-number("gate_ex2_gain", ".1f")(lambda: EX_GAIN)
 number("gate_ex2_T", ".0f")(lambda: EX_GAIN_T)
 number("gate_ex2_bias", ".2f")(lambda: forget_bias_for_gain(EX_GAIN, EX_GAIN_T))
 number("gate_ex2_f", ".4f")(lambda: EX_GAIN ** (1.0 / EX_GAIN_T))
