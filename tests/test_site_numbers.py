@@ -103,6 +103,9 @@ def test_no_number_is_typed_by_hand(md: Path) -> None:
     text = _FRONT.sub("", md.read_text(encoding="utf-8"))
     text = _FENCE.sub("", text)  # code computes its own numbers
     text = re.sub(r"`[^`\n]*`", "", text)
+    # Link targets (DOIs, arXiv ids, URLs) are addresses, not numbers.
+    text = re.sub(r"\]\([^)\s]*\)|<https?://[^>]*>|href=\"[^\"]*\"|https?://\S+", "", text)
+    text = re.sub(r"\b(?:arXiv|doi):\s*\S+", "", text)
     typed = _TYPED.findall(text)
     assert not typed, f"{md.name} has hand-typed numbers {typed}; use {{{{ name }}}} instead"
 
@@ -110,3 +113,10 @@ def test_no_number_is_typed_by_hand(md: Path) -> None:
 def test_typed_number_detector_catches_a_typed_number() -> None:
     assert _TYPED.findall(r"so $h \approx 0.622$ and − 0.5") == ["0.622", "0.5"]
     assert _TYPED.findall(r"$W_1 = {{ W1 }}$, version 3, $\tfrac14$") == []
+
+
+def test_typed_number_scan_ignores_link_targets(tmp_path: Path) -> None:
+    md = tmp_path / "page.md"
+    md.write_text("[paper](https://doi.org/10.1162/neco.1997.9.8.1735), arXiv:1502.01852, 0.5\n")
+    with pytest.raises(AssertionError, match=r"\['0\.5'\]"):
+        test_no_number_is_typed_by_hand(md)
