@@ -419,6 +419,10 @@ number("relu_dead_frac_fig2_s3", ".2f")(lambda: _sweep_at(0.0, 3.0, 2))
 number("relu_negative_layers", ".0f")(lambda: leaky_negative_layers_for_drop(1e-6, 0.01))
 number("relu_negative_gain", ".4f")(lambda: 0.01 * math.sqrt(2.0 / (1.0 + 0.01**2)))
 number("relu_prelu_gain", ".3f")(lambda: 2.0 / (1.0 + 0.25**2))
+number("relu_alpha_small", ".2f")(lambda: SLOPES[1])
+number("relu_alpha_big", ".1f")(lambda: SLOPES[2])
+number("relu_prelu_alpha", ".2f")(lambda: 0.25)
+number("relu_grad_relu_live_s2", ".3f")(lambda: _grad_at(0.0, SHIFT, 0))
 
 
 @figure("relu-dead-fraction", size=(6.4, 3.6))

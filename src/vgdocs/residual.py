@@ -409,6 +409,7 @@ number("res_ex_small_a", ".2f")(lambda: 1.0 / DEPTH)
 number("res_ex_e", ".3f")(lambda: math.e)
 number("res_ex_tanh2", ".3f")(lambda: gaussian_expectation(lambda z: tanh(z) ** 2))
 number("res_ex_tanhp2", ".3f")(lambda: gaussian_expectation(lambda z: tanh_prime(z) ** 2))
+number("res_ln_eps", ".0e")(lambda: LN_EPS)
 
 
 @figure("res-gradient-depth", size=(6.4, 3.8))
