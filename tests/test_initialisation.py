@@ -195,15 +195,15 @@ def test_relu_two_to_the_minus_l_law():
     per_layer = np.diff(np.log(np.concatenate([[1.0], prof])))
     assert abs(per_layer.mean() - math.log(0.5)) < 4 * math.sqrt(5 / (depth * n))
     # over several seeds the mean of ln(ratio) tightens
-    logs = [math.log(relu_signal_profile("lecun_normal", depth=depth, width=n, batch=50, seed=s)[-1])
+    logs = [math.log(relu_signal_profile("lecun_normal", depth=depth, width=n, batch=20, seed=s)[-1])
             for s in range(1, 5)]
     assert abs(np.mean(logs) + depth * math.log(2)) < 4 * math.sqrt(5 * depth / n) / 2
 
 
 def test_he_keeps_relu_signal_level_and_is_lecun_times_two_to_the_k():
     depth = 30
-    he = relu_signal_profile("he_normal", depth=depth, seed=0)
-    lecun = relu_signal_profile("lecun_normal", depth=depth, seed=0)
+    he = relu_signal_profile("he_normal", depth=depth, batch=20, seed=0)
+    lecun = relu_signal_profile("lecun_normal", depth=depth, batch=20, seed=0)
     # ReLU is positively homogeneous and the He weights are sqrt(2) times the LeCun weights drawn
     # from the same stream: every layer's mean square is exactly 2^k times larger.
     np.testing.assert_allclose(he, lecun * 2.0 ** np.arange(1, depth + 1), rtol=1e-10)
@@ -225,7 +225,7 @@ def test_standard_init_with_tanh_shrinks_gradients_at_least_threefold_per_layer(
 
 
 def test_tanh_small_weights_collapse_like_the_linear_regime():
-    stds = tanh_activation_stds(0.01, depth=10, width=500, batch=500, seed=0)
+    stds = tanh_activation_stds(0.01, depth=10, width=500, batch=100, seed=0)
     closed = (0.01 * math.sqrt(500)) ** np.arange(1, 11)  # linear regime: std_k = (s sqrt(n))^k
     np.testing.assert_allclose(stds, closed, rtol=0.12)
     assert 0.5e-4 < stds[5] < 2e-4  # quoted: ~1e-4 by layer 6
@@ -236,7 +236,7 @@ def test_tanh_unit_weights_saturate():
 
     E[tanh^2(a)] = 1 - E[sech^2(a)] ~ 1 - (integral of sech^2 = 2) / (s sqrt(2 pi)).
     """
-    stds = tanh_activation_stds(1.0, depth=10, width=500, batch=500, seed=0)
+    stds = tanh_activation_stds(1.0, depth=10, width=500, batch=100, seed=0)
     s = math.sqrt(500) * stds.mean()
     predicted = math.sqrt(1 - 2 / (s * math.sqrt(2 * math.pi)))
     np.testing.assert_allclose(stds, predicted, atol=3e-3)
@@ -244,7 +244,7 @@ def test_tanh_unit_weights_saturate():
 
 
 def test_tanh_lecun_scale_decays_slowly():
-    stds = tanh_activation_stds(1 / math.sqrt(500), depth=10, width=500, batch=500, seed=0)
+    stds = tanh_activation_stds(1 / math.sqrt(500), depth=10, width=500, batch=100, seed=0)
     assert np.all(np.diff(stds) < 0)
     assert stds[-1] > 0.15
 
