@@ -1,0 +1,470 @@
+"""The built site in headless Chromium: no errors, no third-party requests, math and figures render.
+
+Every page of a fresh strict build is served from 127.0.0.1 and loaded once in light and once in
+dark mode; each test checks one property on all the pages and lists every page that breaks it.
+Full-page screenshots go to ``tests/artifacts/`` for a human to look at.
+
+No Chromium at all is a failure, not a skip: set ``VGDOCS_SKIP_BROWSER=1`` to skip on purpose.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SCHEMES = ("light", "dark")
+MATERIAL_SCHEME = {"light": "default", "dark": "slate"}
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 15_000
+RAW_TEX = ("\\(", "\\)", "\\[", "\\]", "$$", "\\frac", "\\sigma", "\\partial", "{{", "}}")
+
+pytestmark = pytest.mark.browser
+
+if str(ROOT / "tools") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tools"))
+from browser import find_chromium, launch  # noqa: E402 - tools/browser.py, found via sys.path
+
+# ---------------------------------------------------------------------------- in-page probes
+
+# Resolves once web fonts have settled; says whether KaTeX's main font really loaded.
+FONTS_JS = """
+async () => {
+  await document.fonts.ready;
+  const faces = [...document.fonts].filter(f => f.family.replace(/["']/g, '') === 'KaTeX_Main');
+  return {
+    check: document.fonts.check('16px KaTeX_Main'),
+    loaded: faces.some(f => f.status === 'loaded'),
+    statuses: faces.map(f => f.status),
+  };
+}
+"""
+
+# Math, images and colour scheme of the page as displayed now.
+PROBE_JS = r"""
+() => {
+  const shown = el => el.checkVisibility({visibilityProperty: true, opacityProperty: false});
+  const katex = [...document.querySelectorAll('.katex')];
+  const emptyKatex = katex
+    .filter(el => el.parentElement && shown(el.parentElement))
+    .filter(el => { const r = el.getBoundingClientRect(); return !(r.width > 0 && r.height > 0); })
+    .map(el => (el.querySelector('annotation') || el).textContent.trim().slice(0, 80));
+  const groups = [];  // the figure (or else parent) of each image, to pair light and dark
+  const images = [...document.querySelectorAll('img')].map(img => {
+    const r = img.getBoundingClientRect();
+    const box = img.closest('figure') || img.parentElement;
+    if (!groups.includes(box)) groups.push(box);
+    return {
+      src: img.getAttribute('src') || '',
+      alt: (img.getAttribute('alt') || '').trim(),
+      visible: shown(img) && r.width > 0 && r.height > 0,
+      complete: img.complete,
+      naturalWidth: img.naturalWidth,
+      group: groups.indexOf(box),
+    };
+  });
+  // Visible text without the MathML copies KaTeX keeps for screen readers, and without code.
+  const hide = document.createElement('style');
+  hide.textContent = '.katex-mathml, pre, code { display: none !important; }';
+  document.head.appendChild(hide);
+  const text = document.body.innerText;
+  hide.remove();
+  return {
+    scheme: document.body.getAttribute('data-md-color-scheme'),
+    arithmatex: document.querySelectorAll('.arithmatex').length,
+    katex: katex.length,
+    emptyKatex,
+    images,
+    text,
+  };
+}
+"""
+
+
+# ---------------------------------------------------------------------------- recording
+
+
+def _page_name(rel: str) -> str:
+    """``index.html`` → ``home``, ``article/index.html`` → ``article``, ``a/b.html`` → ``a_b``."""
+    stem = rel.removesuffix(".html").removesuffix("index").strip("/")
+    return stem.replace("/", "_") or "home"
+
+
+def _page_url(base: str, rel: str) -> str:
+    return base + rel.removesuffix("index.html")
+
+
+@dataclass
+class Visit:
+    """What one page load in one colour scheme produced."""
+
+    page: str
+    scheme: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    bad_status: list[str] = field(default_factory=list)
+    fonts: dict[str, Any] = field(default_factory=dict)
+    probe: dict[str, Any] = field(default_factory=dict)
+    load_error: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.page} [{self.scheme}]"
+
+    def forget_events(self) -> None:
+        """Empty the event lists, so that only what happens from now on is checked."""
+        for events in (self.console_errors, self.page_errors, self.requests, self.blocked,
+                       self.failed, self.bad_status):
+            events.clear()
+
+    def foreign(self, origin: str) -> list[str]:
+        """Every URL asked for that is not on the test server (data: and blob: are fine)."""
+        out = [u for u in self.requests if not _is_local(u, origin)]
+        return sorted({*out, *self.blocked})
+
+
+def _is_local(url: str, origin: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob"):
+        return True
+    return f"{parts.scheme}://{parts.netloc}" == origin
+
+
+def _watch(page: Any, visit: Visit, origin: str) -> Any:
+    """Record ``page``'s errors and requests in ``visit``; abort every request outside origin."""
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        if _is_local(url, origin):
+            route.continue_()
+        else:
+            visit.blocked.append(url)
+            route.abort("blockedbyclient")
+
+    def console(msg: Any) -> None:
+        if msg.type == "error":
+            where = (msg.location or {}).get("url")
+            visit.console_errors.append(msg.text + (f" ({where})" if where else ""))
+
+    def failed(req: Any) -> None:
+        if req.url not in visit.blocked:  # already reported as a third-party request
+            visit.failed.append(f"{req.url}: {req.failure}")
+
+    def response(resp: Any) -> None:
+        if resp.status >= 400:
+            visit.bad_status.append(f"{resp.status} {resp.url}")
+
+    page.route("**/*", route)
+    page.on("console", console)
+    page.on("pageerror", lambda exc: visit.page_errors.append(str(exc)))
+    page.on("request", lambda req: visit.requests.append(req.url))
+    page.on("requestfailed", failed)
+    page.on("response", response)
+    return page
+
+
+# ---------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def base_url(site_dir: Path) -> Iterator[str]:
+    """The built site, served over HTTP from 127.0.0.1 on a free port."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site_dir))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, name="vgdocs-site", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session, from ``tools/browser.launch()``."""
+    if os.environ.get("VGDOCS_SKIP_BROWSER") == "1":
+        pytest.skip("VGDOCS_SKIP_BROWSER=1: browser tests skipped on request")
+    with contextlib.ExitStack() as stack:
+        try:
+            found = stack.enter_context(launch())
+        except Exception as exc:
+            where = find_chromium()
+            pytest.fail(
+                "Cannot launch headless Chromium for the browser tests "
+                f"(system Chromium: {where or 'none found'}): {type(exc).__name__}: {exc}\n"
+                "Install Debian's `chromium` (or set CHROMIUM_PATH), or run "
+                "`.venv/bin/playwright install chromium`; set VGDOCS_SKIP_BROWSER=1 to skip "
+                "these tests on purpose.",
+                pytrace=False,
+            )
+        yield found
+
+
+@dataclass
+class Run:
+    """Every page visit, and the non-local requests no page route saw (workers and the like)."""
+
+    visits: list[Visit]
+    stray: list[str]
+
+
+@contextlib.contextmanager
+def _context(browser: Any, scheme: str, origin: str) -> Iterator[tuple[Any, list[str]]]:
+    """A browser context in one colour scheme, and the list of stray non-local requests.
+
+    Pages route their own requests (see ``_watch``); this context-wide route is the backstop
+    that aborts and records anything outside ``origin`` that reaches it, so nothing leaves.
+    """
+    ctx = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
+    ctx.set_default_timeout(TIMEOUT_MS)
+    stray: list[str] = []
+
+    def backstop(route: Any) -> None:
+        if _is_local(route.request.url, origin):
+            route.continue_()
+        else:
+            stray.append(f"{route.request.url} [{scheme}]")
+            route.abort("blockedbyclient")
+
+    ctx.route("**/*", backstop)
+    try:
+        yield ctx, stray
+    finally:
+        ctx.close()
+
+
+def _settle(page: Any, visit: Visit) -> None:
+    """Wait until the network is quiet and web fonts are done; note KaTeX's font status."""
+    page.wait_for_load_state("networkidle")
+    visit.fonts = page.evaluate(FONTS_JS)
+
+
+@pytest.fixture(scope="session")
+def run(browser: Any, base_url: str, site_dir: Path) -> Run:
+    """Every page loaded in each colour scheme, with a full-page screenshot of each.
+
+    Each page gets a fresh tab (so a fresh sessionStorage: nothing a page caches there hides a
+    request from the next page) in the one browser context of its colour scheme.
+    """
+    pages = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html")
+                   if p.name != "404.html")
+    assert pages, f"no HTML pages in {site_dir}"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    origin = base_url.rstrip("/")
+    result = Run([], [])
+    for scheme in SCHEMES:
+        suffix = "" if scheme == "light" else "-dark"
+        with _context(browser, scheme, origin) as (ctx, stray):
+            for rel in pages:
+                visit = Visit(rel, scheme)
+                result.visits.append(visit)
+                page = _watch(ctx.new_page(), visit, origin)
+                try:
+                    page.goto(_page_url(base_url, rel), wait_until="load")
+                    _settle(page, visit)
+                    page.screenshot(path=str(ARTIFACTS / f"{_page_name(rel)}{suffix}.png"),
+                                    full_page=True)
+                    visit.probe = page.evaluate(PROBE_JS)
+                except Exception as exc:
+                    visit.load_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                finally:
+                    page.close()
+            result.stray += stray
+    return result
+
+
+# ---------------------------------------------------------------------------- checks
+
+
+def _check(visits: list[Visit], what: str, problems: Callable[[Visit], list[str]],
+           extra: list[str] | None = None) -> None:
+    """Fail once for all pages, listing each page and each of its problems."""
+    lines = list(extra or [])
+    for v in visits:
+        found = [f"page did not load: {v.load_error}"] if v.load_error else problems(v)
+        lines += [f"  {v.label}: {p}" for p in found]
+    if lines:
+        pytest.fail(f"{what}:\n" + "\n".join(lines), pytrace=False)
+
+
+def _raw_tex(text: str) -> list[str]:
+    out = []
+    for marker in RAW_TEX:
+        i = text.find(marker)
+        if i >= 0:
+            snippet = " ".join(text[max(0, i - 40): i + 40].split())
+            out.append(f"raw TeX {marker!r} in visible text: …{snippet}…")
+    return out
+
+
+def _math_problems(probe: dict[str, Any]) -> list[str]:
+    out = []
+    if probe["arithmatex"]:
+        out.append(f"{probe['arithmatex']} unrendered .arithmatex element(s)")
+    return out + _raw_tex(probe["text"])
+
+
+def test_no_console_or_page_errors(run: Run) -> None:
+    _check(run.visits, "Console errors or uncaught exceptions", lambda v: [
+        *(f"console error: {e}" for e in v.console_errors),
+        *(f"page error: {e}" for e in v.page_errors),
+    ])
+
+
+def test_only_local_requests_and_all_succeed(run: Run, base_url: str) -> None:
+    origin = base_url.rstrip("/")
+    _check(run.visits, f"Requests that are not to the test server {origin}, or that failed",
+           lambda v: [
+               *(f"third-party request (blocked): {u}" for u in v.foreign(origin)),
+               *(f"request failed: {f}" for f in v.failed),
+               *(f"HTTP error: {r}" for r in v.bad_status),
+           ],
+           extra=[f"  (no page): third-party request (blocked): {u}" for u in run.stray])
+
+
+def test_math_is_rendered(run: Run) -> None:
+    _check(run.visits, "Unrendered math", lambda v: _math_problems(v.probe))
+
+
+def test_katex_has_size_and_fonts(run: Run) -> None:
+    def problems(v: Visit) -> list[str]:
+        out = [f"empty .katex box: {tex!r}" for tex in v.probe["emptyKatex"]]
+        if v.probe["katex"] and not (v.fonts["check"] and v.fonts["loaded"]):
+            out.append(f"KaTeX_Main font not loaded (fonts.check={v.fonts['check']}, "
+                       f"KaTeX_Main faces: {v.fonts['statuses'] or 'none'})")
+        return out
+
+    assert any(v.probe.get("katex") for v in run.visits), "no page has any .katex element"
+    _check(run.visits, "KaTeX output without size or fonts", problems)
+
+
+def _image_problems(v: Visit) -> list[str]:
+    out = []
+    if v.probe["scheme"] != MATERIAL_SCHEME[v.scheme]:
+        out.append(f"colour scheme is {v.probe['scheme']!r}, expected "
+                   f"{MATERIAL_SCHEME[v.scheme]!r}")
+    images = v.probe["images"]
+    for img in images:
+        if not img["alt"]:
+            out.append(f"<img> without alt text: {img['src']}")
+        if img["visible"] and not (img["complete"] and img["naturalWidth"] > 0):
+            out.append(f"visible <img> did not load: {img['src']}")
+    light = [i for i in images if i["src"].endswith("#only-light")]
+    dark = [i for i in images if i["src"].endswith("#only-dark")]
+    if len(light) != len(dark):
+        out.append(f"{len(light)} #only-light images but {len(dark)} #only-dark images")
+    for lt, dk in zip(light, dark, strict=False):
+        if lt["group"] != dk["group"]:
+            out.append(f"#only-light/#only-dark images not side by side: {lt['src']}, {dk['src']}")
+        want, other = (lt, dk) if v.scheme == "light" else (dk, lt)
+        if not want["visible"] or other["visible"]:
+            out.append(f"in {v.scheme} mode {want['src']} should show (shows: {want['visible']}) "
+                       f"and {other['src']} should be hidden (shows: {other['visible']})")
+    return out
+
+
+def test_images_alt_loaded_and_themed(run: Run) -> None:
+    _check(run.visits, "Images without alt text, not loaded, or in the wrong colour scheme",
+           _image_problems)
+
+
+_LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
+
+
+def _serve_sitemap_here(route: Any, base_url: str) -> None:
+    """Serve ``sitemap.xml`` with its URLs moved from ``site_url`` to the test server.
+
+    Material navigates instantly only to URLs listed in the sitemap, and it moves them to the
+    current scheme and host but keeps their port: on our random port every link would be a full
+    reload. A deployment at ``site_url`` has matching URLs; this gives the test the same.
+    """
+    resp = route.fetch()
+    body = resp.text()
+    locs = _LOC.findall(body)
+    root = min(locs, key=len) if locs else ""
+
+    def move(m: re.Match[str]) -> str:
+        url = m.group(1)
+        return f"<loc>{base_url}{url[len(root):]}</loc>" if url.startswith(root) else m.group(0)
+
+    route.fulfill(response=resp, body=_LOC.sub(move, body))
+
+
+INSTANT_STEPS = [
+    ("home → article (link in the page)", '.md-content a[href$="article/"]', r"/article/$"),
+    ("article → sigmoid-derivative (site navigation)",
+     '.md-nav--primary a.md-nav__link[href$="sigmoid-derivative/"]', r"/sigmoid-derivative/$"),
+]
+
+
+def test_instant_navigation_renders_math(browser: Any, base_url: str) -> None:
+    """From the home page, click through to the article and on: content swaps in, math renders."""
+    problems: list[str] = []
+    origin = base_url.rstrip("/")
+    with _context(browser, "light", origin) as (ctx, stray):
+        # What loading the home page does is the business of the tests above: record only
+        # what happens once the home page has settled.
+        nav = Visit("instant navigation", "light")
+        page = _watch(ctx.new_page(), nav, origin)
+        page.route("**/sitemap.xml", lambda route: _serve_sitemap_here(route, base_url))
+        page.goto(base_url, wait_until="load")
+        _settle(page, nav)
+        nav.forget_events()
+        page.evaluate("() => { window.__vgdocsNoReload = true; }")
+        for step, selector, url_re in INSTANT_STEPS:
+            link = page.locator(selector).locator("visible=true")
+            if not link.count():
+                problems.append(f"{step}: no visible link matches {selector}")
+                break
+            h1 = page.locator(".md-content h1").first.inner_text()
+            link.first.click()
+            page.wait_for_url(re.compile(url_re))
+            page.wait_for_function(
+                "h1 => { const e = document.querySelector('.md-content h1');"
+                " return e !== null && e.innerText !== h1; }", arg=h1)
+            # The load state of the first page stays reached, so Playwright's "networkidle"
+            # would not wait here: wait for the swapped-in images and fonts, then a quiet spell.
+            page.wait_for_function("() => [...document.images].every(i => i.complete)")
+            nav.fonts = page.evaluate(FONTS_JS)
+            page.wait_for_timeout(500)
+            if not page.evaluate("() => window.__vgdocsNoReload === true"):
+                problems.append(f"{step}: the page was fully reloaded, not swapped in place")
+            nav.probe = probe = page.evaluate(PROBE_JS)
+            found = _math_problems(probe) + _image_problems(nav)
+            found += [f"empty .katex box: {tex!r}" for tex in probe["emptyKatex"]]
+            if not probe["katex"]:
+                found.append("no .katex element on the new page")
+            elif not (nav.fonts["check"] and nav.fonts["loaded"]):
+                found.append(f"KaTeX_Main font not loaded: {nav.fonts}")
+            problems += [f"{step}: {p}" for p in found]
+        problems += [f"console error: {e}" for e in nav.console_errors]
+        problems += [f"page error: {e}" for e in nav.page_errors]
+        problems += [f"third-party request (blocked): {u}" for u in nav.foreign(origin)]
+        problems += [f"request failed: {f}" for f in nav.failed]
+        problems += [f"HTTP error: {r}" for r in nav.bad_status]
+        problems += [f"third-party request (blocked, no page): {u}" for u in stray]
+    if problems:
+        pytest.fail("Instant navigation:\n" + "\n".join(f"  {p}" for p in problems),
+                    pytrace=False)
