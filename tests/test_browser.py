@@ -129,8 +129,14 @@ class Visit:
 
     def forget_events(self) -> None:
         """Empty the event lists, so that only what happens from now on is checked."""
-        for events in (self.console_errors, self.page_errors, self.requests, self.blocked,
-                       self.failed, self.bad_status):
+        for events in (
+            self.console_errors,
+            self.page_errors,
+            self.requests,
+            self.blocked,
+            self.failed,
+            self.bad_status,
+        ):
             events.clear()
 
     def foreign(self, origin: str) -> list[str]:
@@ -268,8 +274,7 @@ def run(browser: Any, base_url: str, site_dir: Path) -> Run:
     Each page gets a fresh tab (so a fresh sessionStorage: nothing a page caches there hides a
     request from the next page) in the one browser context of its colour scheme.
     """
-    pages = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html")
-                   if p.name != "404.html")
+    pages = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html") if p.name != "404.html")
     assert pages, f"no HTML pages in {site_dir}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     origin = base_url.rstrip("/")
@@ -284,8 +289,7 @@ def run(browser: Any, base_url: str, site_dir: Path) -> Run:
                 try:
                     page.goto(_page_url(base_url, rel), wait_until="load")
                     _settle(page, visit)
-                    page.screenshot(path=str(ARTIFACTS / f"{_page_name(rel)}{suffix}.png"),
-                                    full_page=True)
+                    page.screenshot(path=str(ARTIFACTS / f"{_page_name(rel)}{suffix}.png"), full_page=True)
                     visit.probe = page.evaluate(PROBE_JS)
                 except Exception as exc:
                     visit.load_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
@@ -298,8 +302,9 @@ def run(browser: Any, base_url: str, site_dir: Path) -> Run:
 # ---------------------------------------------------------------------------- checks
 
 
-def _check(visits: list[Visit], what: str, problems: Callable[[Visit], list[str]],
-           extra: list[str] | None = None) -> None:
+def _check(
+    visits: list[Visit], what: str, problems: Callable[[Visit], list[str]], extra: list[str] | None = None
+) -> None:
     """Fail once for all pages, listing each page and each of its problems."""
     lines = list(extra or [])
     for v in visits:
@@ -314,7 +319,7 @@ def _raw_tex(text: str) -> list[str]:
     for marker in RAW_TEX:
         i = text.find(marker)
         if i >= 0:
-            snippet = " ".join(text[max(0, i - 40): i + 40].split())
+            snippet = " ".join(text[max(0, i - 40) : i + 40].split())
             out.append(f"raw TeX {marker!r} in visible text: …{snippet}…")
     return out
 
@@ -327,21 +332,28 @@ def _math_problems(probe: dict[str, Any]) -> list[str]:
 
 
 def test_no_console_or_page_errors(run: Run) -> None:
-    _check(run.visits, "Console errors or uncaught exceptions", lambda v: [
-        *(f"console error: {e}" for e in v.console_errors),
-        *(f"page error: {e}" for e in v.page_errors),
-    ])
+    _check(
+        run.visits,
+        "Console errors or uncaught exceptions",
+        lambda v: [
+            *(f"console error: {e}" for e in v.console_errors),
+            *(f"page error: {e}" for e in v.page_errors),
+        ],
+    )
 
 
 def test_only_local_requests_and_all_succeed(run: Run, base_url: str) -> None:
     origin = base_url.rstrip("/")
-    _check(run.visits, f"Requests that are not to the test server {origin}, or that failed",
-           lambda v: [
-               *(f"third-party request (blocked): {u}" for u in v.foreign(origin)),
-               *(f"request failed: {f}" for f in v.failed),
-               *(f"HTTP error: {r}" for r in v.bad_status),
-           ],
-           extra=[f"  (no page): third-party request (blocked): {u}" for u in run.stray])
+    _check(
+        run.visits,
+        f"Requests that are not to the test server {origin}, or that failed",
+        lambda v: [
+            *(f"third-party request (blocked): {u}" for u in v.foreign(origin)),
+            *(f"request failed: {f}" for f in v.failed),
+            *(f"HTTP error: {r}" for r in v.bad_status),
+        ],
+        extra=[f"  (no page): third-party request (blocked): {u}" for u in run.stray],
+    )
 
 
 def test_math_is_rendered(run: Run) -> None:
@@ -352,8 +364,10 @@ def test_katex_has_size_and_fonts(run: Run) -> None:
     def problems(v: Visit) -> list[str]:
         out = [f"empty .katex box: {tex!r}" for tex in v.probe["emptyKatex"]]
         if v.probe["katex"] and not (v.fonts["check"] and v.fonts["loaded"]):
-            out.append(f"KaTeX_Main font not loaded (fonts.check={v.fonts['check']}, "
-                       f"KaTeX_Main faces: {v.fonts['statuses'] or 'none'})")
+            out.append(
+                f"KaTeX_Main font not loaded (fonts.check={v.fonts['check']}, "
+                f"KaTeX_Main faces: {v.fonts['statuses'] or 'none'})"
+            )
         return out
 
     assert any(v.probe.get("katex") for v in run.visits), "no page has any .katex element"
@@ -363,8 +377,7 @@ def test_katex_has_size_and_fonts(run: Run) -> None:
 def _image_problems(v: Visit) -> list[str]:
     out = []
     if v.probe["scheme"] != MATERIAL_SCHEME[v.scheme]:
-        out.append(f"colour scheme is {v.probe['scheme']!r}, expected "
-                   f"{MATERIAL_SCHEME[v.scheme]!r}")
+        out.append(f"colour scheme is {v.probe['scheme']!r}, expected {MATERIAL_SCHEME[v.scheme]!r}")
     images = v.probe["images"]
     for img in images:
         if not img["alt"]:
@@ -380,14 +393,15 @@ def _image_problems(v: Visit) -> list[str]:
             out.append(f"#only-light/#only-dark images not side by side: {lt['src']}, {dk['src']}")
         want, other = (lt, dk) if v.scheme == "light" else (dk, lt)
         if not want["visible"] or other["visible"]:
-            out.append(f"in {v.scheme} mode {want['src']} should show (shows: {want['visible']}) "
-                       f"and {other['src']} should be hidden (shows: {other['visible']})")
+            out.append(
+                f"in {v.scheme} mode {want['src']} should show (shows: {want['visible']}) "
+                f"and {other['src']} should be hidden (shows: {other['visible']})"
+            )
     return out
 
 
 def test_images_alt_loaded_and_themed(run: Run) -> None:
-    _check(run.visits, "Images without alt text, not loaded, or in the wrong colour scheme",
-           _image_problems)
+    _check(run.visits, "Images without alt text, not loaded, or in the wrong colour scheme", _image_problems)
 
 
 _LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
@@ -407,15 +421,18 @@ def _serve_sitemap_here(route: Any, base_url: str) -> None:
 
     def move(m: re.Match[str]) -> str:
         url = m.group(1)
-        return f"<loc>{base_url}{url[len(root):]}</loc>" if url.startswith(root) else m.group(0)
+        return f"<loc>{base_url}{url[len(root) :]}</loc>" if url.startswith(root) else m.group(0)
 
     route.fulfill(response=resp, body=_LOC.sub(move, body))
 
 
 INSTANT_STEPS = [
     ("home → article (link in the page)", '.md-content a[href$="article/"]', r"/article/$"),
-    ("article → sigmoid-derivative (site navigation)",
-     '.md-nav--primary a.md-nav__link[href$="sigmoid-derivative/"]', r"/sigmoid-derivative/$"),
+    (
+        "article → sigmoid-derivative (site navigation)",
+        '.md-nav--primary a.md-nav__link[href$="sigmoid-derivative/"]',
+        r"/sigmoid-derivative/$",
+    ),
 ]
 
 
@@ -443,7 +460,9 @@ def test_instant_navigation_renders_math(browser: Any, base_url: str) -> None:
             page.wait_for_url(re.compile(url_re))
             page.wait_for_function(
                 "h1 => { const e = document.querySelector('.md-content h1');"
-                " return e !== null && e.innerText !== h1; }", arg=h1)
+                " return e !== null && e.innerText !== h1; }",
+                arg=h1,
+            )
             # The load state of the first page stays reached, so Playwright's "networkidle"
             # would not wait here: wait for the swapped-in images and fonts, then a quiet spell.
             page.wait_for_function("() => [...document.images].every(i => i.complete)")
@@ -466,5 +485,4 @@ def test_instant_navigation_renders_math(browser: Any, base_url: str) -> None:
         problems += [f"HTTP error: {r}" for r in nav.bad_status]
         problems += [f"third-party request (blocked, no page): {u}" for u in stray]
     if problems:
-        pytest.fail("Instant navigation:\n" + "\n".join(f"  {p}" for p in problems),
-                    pytrace=False)
+        pytest.fail("Instant navigation:\n" + "\n".join(f"  {p}" for p in problems), pytrace=False)
