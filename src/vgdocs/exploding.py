@@ -30,11 +30,13 @@ __all__ = [
     "clip_by_norm",
     "clip_by_value",
     "digamma_half_integer",
+    "first_step_above",
     "gaussian_lyapunov_exponent",
     "lyapunov_estimate",
     "random_product_log_norms",
     "recurrence",
     "recurrence_jacobian_norms",
+    "sigmoid_fixed_point",
 ]
 
 EULER_GAMMA = 0.57721566490153286060651209008240243
