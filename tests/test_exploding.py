@@ -27,8 +27,8 @@ from vgdocs.exploding import (
     first_step_above,
     gaussian_lyapunov_exponent,
     lyapunov_estimate,
+    plain_recurrence,
     random_product_log_norms,
-    recurrence,
     recurrence_jacobian_norms,
     sigmoid_fixed_point,
 )
@@ -66,19 +66,19 @@ def test_eigenvalues_of_the_demo_matrix_are_5_and_minus_3():
 
 
 def test_relu_recurrence_grows_exactly_as_powers_of_five():
-    traj = recurrence(W, H0, 20, "relu")
+    traj = plain_recurrence(W, H0, 20, "relu")
     for t in range(21):
         assert traj.h[t, 0] == traj.h[t, 1] == 5**t  # exact: integers below 2^53
     assert traj.h[10, 0] == 9_765_625
 
 
 def test_relu_jacobian_norm_is_five_to_the_t():
-    norms = recurrence_jacobian_norms(recurrence(W, H0, 30, "relu"), W)
+    norms = recurrence_jacobian_norms(plain_recurrence(W, H0, 30, "relu"), W)
     np.testing.assert_allclose(norms, 5.0 ** np.arange(1, 31), rtol=1e-12)
 
 
 def test_sigmoid_recurrence_stays_bounded_and_reaches_the_fixed_point():
-    traj = recurrence(W, H0, 50, "sigmoid")
+    traj = plain_recurrence(W, H0, 50, "sigmoid")
     assert np.all((traj.h[1:] > 0) & (traj.h[1:] < 1))
     # the fixed point of s = sigma(5 s) by bisection on s - sigma(5 s)
     lo, hi = 0.5, 1.0
@@ -90,7 +90,7 @@ def test_sigmoid_recurrence_stays_bounded_and_reaches_the_fixed_point():
 
 
 def test_sigmoid_jacobian_vanishes_at_the_predicted_rate():
-    norms = recurrence_jacobian_norms(recurrence(W, H0, 40, "sigmoid"), W)
+    norms = recurrence_jacobian_norms(plain_recurrence(W, H0, 40, "sigmoid"), W)
     s = sigmoid_fixed_point(5.0)
     rate = 5 * s * (1 - s) * 1.0  # along (1, 1): eigenvalue 5 of W times sigma'(5 s)
     ratios = norms[20:] / norms[19:-1]
@@ -105,7 +105,7 @@ def test_jacobian_norms_match_finite_differences(act, seed):
     W_ = rng.standard_normal((3, 3))
     h0 = rng.random(3) + 0.2
     T = 6
-    norms = recurrence_jacobian_norms(recurrence(W_, h0, T, act), W_)
+    norms = recurrence_jacobian_norms(plain_recurrence(W_, h0, T, act), W_)
     for t in (1, 3, T):
         J = fd_jacobian(W_, h0, t, act)
         assert norms[t - 1] == pytest.approx(np.linalg.svd(J, compute_uv=False)[0], rel=1e-6, abs=1e-10)
@@ -114,7 +114,7 @@ def test_jacobian_norms_match_finite_differences(act, seed):
 @pytest.mark.parametrize("act", ["relu", "sigmoid"])
 def test_renormalised_jacobian_norms_match_the_direct_product(act):
     T = 30
-    traj = recurrence(W, H0, T, act)
+    traj = plain_recurrence(W, H0, T, act)
     P = np.eye(2)
     for t in range(T):
         a = W @ traj.h[t]
@@ -314,17 +314,17 @@ def test_page_numbers_against_independent_values():
 
 # --- bad input -----------------------------------------------------------------------------------
 
-TRAJ = recurrence(W, H0, 3, "relu")
+TRAJ = plain_recurrence(W, H0, 3, "relu")
 
 
 @pytest.mark.parametrize(("call", "match"), [
-    (lambda: recurrence([[1.0, 4.0], [4.0, 1.0]], H0, 3, "relu"), r"^W\b"),
-    (lambda: recurrence(np.ones((2, 3)), H0, 3, "relu"), r"^W\b"),
-    (lambda: recurrence(W, np.ones(3), 3, "relu"), r"^h0\b"),
-    (lambda: recurrence(W, np.array([np.inf, 1.0]), 3, "relu"), r"^h0\b"),
-    (lambda: recurrence(W, H0, 0, "relu"), r"^T\b"),
-    (lambda: recurrence(W, H0, 3, "softmax"), r"^activation\b"),
-    (lambda: recurrence(W, H0, 3, None), r"^activation\b"),
+    (lambda: plain_recurrence([[1.0, 4.0], [4.0, 1.0]], H0, 3, "relu"), r"^W\b"),
+    (lambda: plain_recurrence(np.ones((2, 3)), H0, 3, "relu"), r"^W\b"),
+    (lambda: plain_recurrence(W, np.ones(3), 3, "relu"), r"^h0\b"),
+    (lambda: plain_recurrence(W, np.array([np.inf, 1.0]), 3, "relu"), r"^h0\b"),
+    (lambda: plain_recurrence(W, H0, 0, "relu"), r"^T\b"),
+    (lambda: plain_recurrence(W, H0, 3, "softmax"), r"^activation\b"),
+    (lambda: plain_recurrence(W, H0, 3, None), r"^activation\b"),
     (lambda: recurrence_jacobian_norms("traj", W), r"^traj\b"),
     (lambda: recurrence_jacobian_norms(TRAJ, np.eye(3)), r"^W\b"),
     (lambda: random_product_log_norms(0, 10, 0), r"^d\b"),

@@ -22,13 +22,13 @@ from vgdocs.recurrence import (
     bptt,
     bptt_step_contributions,
     cosine_similarity,
-    experiment,
     final_state_loss,
     final_state_loss_grad,
     hidden_jacobian_norms,
     hidden_jacobian_product,
     matrix_power_norm,
     pascanu_bound,
+    rnn_experiment,
     rnn_forward,
     rnn_pre_activation,
     rnn_step,
@@ -288,7 +288,7 @@ def test_thresholds_are_one_over_gamma():
 @pytest.mark.parametrize("gain", [0.5, 0.9, 1.0])
 def test_bound_holds_over_seeds(gain, gaussian):
     for seed in range(12):
-        trace, W = experiment(gain, 50, seed=seed, gaussian=gaussian)
+        trace, W = rnn_experiment(gain, 50, seed=seed, gaussian=gaussian)
         assert spectral_norm(W) == pytest.approx(gain, rel=1e-12)
         measured = np.linalg.svd(hidden_jacobian_product(trace, W), compute_uv=False)[0]
         assert measured <= pascanu_bound(gain, 1.0, 50) * (1 + 1e-9)
@@ -397,7 +397,7 @@ def test_page_numbers_against_independent_values():
 
 
 def test_truncation_kept_matches_a_direct_computation():
-    trace, W = experiment(0.9, 50)
+    trace, W = rnn_experiment(0.9, 50)
     dL = np.zeros((50, 64))
     dL[-1] = trace.h[-1]
     full = bptt(trace, W, dL).W_hh
@@ -466,8 +466,8 @@ DL = np.zeros((6, 4))
     (lambda: steps_below(0.5, 1.0, 0.0), r"^tol\b"),
     (lambda: cosine_similarity(np.zeros(2), np.ones(2)), r"^u and v\b"),
     (lambda: cosine_similarity(np.ones(2), np.ones(3)), r"^u and v\b"),
-    (lambda: experiment(0.9, 0), r"^T\b"),
-    (lambda: experiment(-0.9, 5), r"^gain\b"),
+    (lambda: rnn_experiment(0.9, 0), r"^T\b"),
+    (lambda: rnn_experiment(-0.9, 5), r"^gain\b"),
 ])
 def test_bad_input_raises_value_error_naming_the_argument(call, match):
     with pytest.raises(ValueError, match=match):

@@ -33,8 +33,8 @@ __all__ = [
     "first_step_above",
     "gaussian_lyapunov_exponent",
     "lyapunov_estimate",
+    "plain_recurrence",
     "random_product_log_norms",
-    "recurrence",
     "recurrence_jacobian_norms",
     "sigmoid_fixed_point",
 ]
@@ -97,7 +97,7 @@ class Trajectory:
     activation: str
 
 
-def recurrence(W: np.ndarray, h0: np.ndarray, T: int, activation: str) -> Trajectory:
+def plain_recurrence(W: np.ndarray, h0: np.ndarray, T: int, activation: str) -> Trajectory:
     r"""Run the input-free recurrence $a_t = W h_{t-1}$, $h_t = \phi(a_t)$ for $t = 1, \dots, T$.
 
     ``activation`` is ``"relu"``, ``"sigmoid"`` or ``"tanh"``.
@@ -129,7 +129,7 @@ def recurrence_jacobian_norms(traj: Trajectory, W: np.ndarray) -> np.ndarray:
     be ``inf`` beyond about $10^{308}$).
     """
     if not isinstance(traj, Trajectory):
-        raise ValueError(f"traj must be a Trajectory from recurrence(), got {type(traj).__name__}")
+        raise ValueError(f"traj must be a Trajectory from plain_recurrence(), got {type(traj).__name__}")
     W = _array("W", W, 2)
     if W.shape != (traj.h.shape[1], traj.h.shape[1]):
         raise ValueError(f"W must have shape {(traj.h.shape[1],) * 2} to match traj, got {W.shape}")
@@ -292,7 +292,7 @@ THETA_DEMO = 1.0
 
 
 def _traj(activation: str, T: int = T_DEMO) -> Trajectory:
-    return recurrence(W_DEMO, H0_DEMO, T, activation)
+    return plain_recurrence(W_DEMO, H0_DEMO, T, activation)
 
 
 def _jac(activation: str, T: int = T_DEMO) -> np.ndarray:

@@ -26,13 +26,13 @@ __all__ = [
     "bptt",
     "bptt_step_contributions",
     "cosine_similarity",
-    "experiment",
     "final_state_loss",
     "final_state_loss_grad",
     "hidden_jacobian_norms",
     "hidden_jacobian_product",
     "matrix_power_norm",
     "pascanu_bound",
+    "rnn_experiment",
     "rnn_forward",
     "rnn_pre_activation",
     "rnn_step",
@@ -419,7 +419,7 @@ TBPTT_T = 50
 TBPTT_K2 = 10
 
 
-def experiment(gain: float, T: int, seed: int = SEED, *, gaussian: bool = False) -> tuple[RNNTrace, np.ndarray]:
+def rnn_experiment(gain: float, T: int, seed: int = SEED, *, gaussian: bool = False) -> tuple[RNNTrace, np.ndarray]:
     r"""The page's experiment: the trace of a 64-unit tanh RNN and its $W_{hh}$, for a given gain.
 
     $W_{hh}$ is ``gain`` times a random orthogonal matrix (or, with ``gaussian=True``, a Gaussian
@@ -438,12 +438,12 @@ def experiment(gain: float, T: int, seed: int = SEED, *, gaussian: bool = False)
 
 
 def _jacobian_norm_at(T: int, gain: float, *, gaussian: bool = False) -> float:
-    trace, W = experiment(gain, T, gaussian=gaussian)
+    trace, W = rnn_experiment(gain, T, gaussian=gaussian)
     return spectral_norm(hidden_jacobian_product(trace, W))
 
 
 def _final_loss_grads(gain: float, T: int) -> tuple[RNNTrace, np.ndarray, np.ndarray]:
-    trace, W = experiment(gain, T)
+    trace, W = rnn_experiment(gain, T)
     dL = np.zeros((T, N_UNITS))
     dL[-1] = final_state_loss_grad(trace.h[-1], np.zeros(N_UNITS))  # target 0: L = |h_T|^2 / 2
     return trace, W, dL
@@ -545,7 +545,7 @@ def draw_jacobian_norms(fig, theme) -> None:
     c = theme["cycle"]
     T = np.arange(1, T_MAX + 1)
     for colour, gain in zip(c, GAINS, strict=False):
-        trace, W = experiment(gain, T_MAX)
+        trace, W = rnn_experiment(gain, T_MAX)
         ax.plot(T, hidden_jacobian_norms(trace, W), color=colour,
                 label=rf"$\Vert W_{{hh}} \Vert_2 = {gain:g}$")
     ax.plot(T, pascanu_bound(GAIN_BOUND, TANH_PRIME_MAX, 1) ** T, color=c[1], linestyle=(0, (4, 3)),
