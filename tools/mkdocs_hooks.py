@@ -331,10 +331,14 @@ def _code_links(tex: str, page: Any, files: Files) -> tuple[str, str]:
         href = f"{ref.url_relative_to(page.file)}#{target}"
         short = target.rsplit(".", 1)[-1]
         links.append(
-            f'<a class="vg-code" href="{href}" title="Code: {target}">'
-            f'<span class="vg-code__label">{html.escape(short)}</span></a>'
+            f'<a class="vg-code" href="{href}" title="{target}">{html.escape(short)}'
+            '<span class="md-visually-hidden"> (the function that computes this formula)'
+            "</span></a>"
         )
-    return tex, "".join(links)
+    if not links:
+        return tex, ""
+    return tex, f'<div class="vg-code-links">{"".join(links)}</div>'
+
 
 
 def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str:
