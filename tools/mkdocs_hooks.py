@@ -342,6 +342,8 @@ def _code_links(tex: str, page: Any, files: Files) -> tuple[str, str]:
 
 
 def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str:
+    if page.file.src_uri == REFERENCE_PAGE:
+        html_text = _tested_by(html_text)
     matches = list(_ARITHMATEX.finditer(html_text))
     if not matches:
         return html_text
@@ -368,6 +370,32 @@ def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str
         last = m.end()
     out.append(html_text[last:])
     return "".join(out)
+
+
+_DOC_ENTRY = re.compile(
+    r'(<h(?P<level>[2-6]) id="(?P<id>vgdocs\.[\w.]+)" class="doc doc-heading">.*?</h(?P=level)>'
+    r'.*?<div class="doc doc-contents[^"]*">)',
+    re.S,
+)
+
+
+def _tested_by(html_text: str) -> str:
+    """Add to each API reference entry the tests that exercise it (read from tests/)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from testmap import covering_tests
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+
+    def repl(m: re.Match[str]) -> str:
+        tests = covering_tests(m.group("id"))
+        if not tests:
+            return m.group(0)
+        shown = ", ".join(f"<code>{html.escape(t)}</code>" for t in tests[:3])
+        more = f" and {len(tests) - 3} more" if len(tests) > 3 else ""
+        return f'{m.group(0)}<p class="vg-tested-by">Tested by {shown}{more}.</p>'
+
+    return _DOC_ENTRY.sub(repl, html_text)
 
 
 def _stop_node() -> None:

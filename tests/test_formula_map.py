@@ -1,0 +1,102 @@
+"""Every displayed formula names the function that computes it, and that function is tested."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+sys.path.insert(0, str(ROOT / "tools"))
+from testmap import canonical, covering_tests  # noqa: E402
+
+_DISPLAY = re.compile(r"^[ \t]*\$\$\n(.*?)\n[ \t]*\$\$", re.M | re.S)
+_CODE = re.compile(r"^[ \t]*%[ \t]*code:[ \t]*(.*)$", re.M)
+
+
+def _sources() -> list[tuple[str, str]]:
+    """(where, Markdown text) for every page and every notebook markdown cell."""
+    out = [(p.relative_to(DOCS).as_posix(), p.read_text(encoding="utf-8"))
+           for p in sorted(DOCS.rglob("*.md")) if "snippets" not in p.parts]
+    for nb in sorted(DOCS.rglob("*.ipynb")):
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        for i, cell in enumerate(cells):
+            if cell["cell_type"] == "markdown":
+                out.append((f"{nb.relative_to(DOCS).as_posix()} cell {i}", "".join(cell["source"])))
+    return out
+
+
+def _formulas() -> list[tuple[str, str]]:
+    return [(where, m.group(1)) for where, text in _sources() for m in _DISPLAY.finditer(text)]
+
+
+def test_there_are_formulas_to_check() -> None:
+    assert len(_formulas()) > 50
+
+
+def test_every_display_formula_names_its_function() -> None:
+    missing = [f"{where}: {tex.strip().splitlines()[0][:60]}"
+               for where, tex in _formulas() if not _CODE.search(tex)]
+    assert not missing, "display formulas without a '% code:' line:\n" + "\n".join(missing)
+
+
+def test_every_named_function_exists_and_has_a_test() -> None:
+    problems = []
+    for where, tex in _formulas():
+        for line in _CODE.findall(tex):
+            for name in (n.strip() for n in line.split(",") if n.strip()):
+                target = canonical(name) if name.startswith("vgdocs.") else name
+                if not target.startswith("vgdocs.") or (target == name and not _exists(name)):
+                    problems.append(f"{where}: {name} is not in the vgdocs package")
+                elif not covering_tests(target):
+                    problems.append(f"{where}: {target} has no test")
+    assert not problems, "\n".join(problems)
+
+
+def _exists(name: str) -> bool:
+    import importlib
+
+    module, _, attr = name.rpartition(".")
+    try:
+        return hasattr(importlib.import_module(module), attr)
+    except ImportError:
+        return False
+
+
+def test_the_test_index_finds_real_tests_and_nothing_for_a_fake_name() -> None:
+    assert any("test_worked_example.py" in t for t in covering_tests("vgdocs.worked_example.grad_W1"))
+    assert covering_tests("vgdocs.worked_example.no_such_function") == ()
+
+
+@pytest.mark.build
+def test_built_formulas_link_to_reference_entries(html_pages: dict[str, str]) -> None:
+    ref = BeautifulSoup(html_pages["reference/index.html"], "html.parser")
+    ids = {el["id"] for el in ref.select("[id]")}
+    bad = []
+    for page, text in html_pages.items():
+        if page == "reference/index.html":
+            continue
+        soup = BeautifulSoup(text, "html.parser")
+        for block in soup.select(".vg-math"):
+            links = block.select("a.vg-code")
+            if not links:
+                bad.append(f"{page}: a display formula has no code link")
+            for a in links:
+                target = a["href"].split("#", 1)[1]
+                if target not in ids:
+                    bad.append(f"{page}: code link to #{target}, not in the API reference")
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.build
+def test_reference_entries_name_their_tests(html_pages: dict[str, str]) -> None:
+    ref = BeautifulSoup(html_pages["reference/index.html"], "html.parser")
+    entries = ref.select(".vg-tested-by")
+    assert len(entries) > 20
+    for el in entries:
+        assert re.search(r"tests/test_\w+\.py", el.get_text()), el
