@@ -152,6 +152,7 @@ EDGE_CASES = [
     _case("-5", "-5", "-5", "1", "0", "2"),
     _case("5", "5", "5", "0", "10", "20"),
     _case("1", "0.5", "0.5", "1", "0.1", "10"),    # the article's own inputs
+    _case("1", "1", "0", "0.375", "1", "3"),       # depth view: 1/32 = 3.125e-2 (a tie), zeros
 ]
 
 # ---------------------------------------------------------------------------- browser helpers
@@ -322,18 +323,25 @@ def test_the_ties_really_are_rounded_to_even() -> None:
     assert shown(0.1875, 3) == "0.188"
     assert expected(EDGE_CASES[1])["loss"] == "0.062"
     assert expected(EDGE_CASES[2])["z1"] == "0.062"
+    tie = expected(EDGE_CASES[-1])
+    assert tie["depth_dL_dWn"] == "3.12 × 10\u22122" and tie["bars"] == ["0", "0", "3.12 × 10\u22122"]
     assert shown(-0.0, 3) == "0.000"
     assert shown(-1e-5, 3) == "\u22121.00 × 10\u22125"
     assert shown(0.0, None) == "0"
 
 
-def test_page_inputs_reproduce_the_build_time_values(article: Any, site_dir: Path) -> None:
+def test_page_inputs_reproduce_the_build_time_values(browser: Any, base_url: str,
+                                                     site_dir: Path) -> None:
     """With the page's own inputs the script shows exactly what the build printed."""
     soup = BeautifulSoup((site_dir / "article" / "index.html").read_text(encoding="utf-8"),
                          "html.parser")
     static = {el["data-quantity"]: el.get_text() for el in soup.select(f"{WIDGET} [data-quantity]")}
     assert set(static) == set(STATIC), sorted(static)
-    got = read(article)
+    with session(browser, base_url) as s:
+        page = s.page()
+        page.goto(base_url + "article/", wait_until="domcontentloaded")
+        page.wait_for_selector(f'{WIDGET}[data-vg-ready="true"]')
+        got = read(page)
     assert {q: got[q] for q in static} == static
     values = {name: got["messages"][name]["value"] for name in INPUTS}
     assert differences(got, expected(values)) == []

@@ -160,8 +160,10 @@
       hi = Math.ceil(Math.log10(Math.max.apply(null, nonzero)));
       if (hi <= lo) hi = lo + 1;
     }
+    // At most about six labelled decades, counted down from the top one.
+    var every = Math.max(1, Math.ceil((hi - lo) / 6));
+    lo = hi - every * Math.ceil((hi - lo) / every);
     var span = hi - lo;
-    var every = Math.max(1, Math.ceil(span / 6));
     var doc = root.ownerDocument;
     var plot = doc.createElement("div");
     plot.className = "vg-we__plot";
