@@ -476,3 +476,10 @@ def test_first_layer_gradients_rejects():
 def test_born_dead_fractions_rejects():
     with pytest.raises(ValueError, match=r"^depth\b"):
         born_dead_fractions(depth=0)
+
+
+@pytest.mark.parametrize("bad", BAD_REAL)
+@pytest.mark.parametrize("fn", [rectifier, rectifier_prime])
+def test_rectifier_rejects_bad_z(fn, bad):
+    with pytest.raises(ValueError, match=r"^z\b"):
+        fn(bad, 0.1)
