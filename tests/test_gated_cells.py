@@ -10,7 +10,6 @@ forms worked out with ``math``.
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -424,16 +423,6 @@ def test_constant_forget_bptt_equals_the_power():
 
 
 # --- the experiment's results -------------------------------------------------------------------
-
-
-def test_experiments_each_run_in_under_a_second():
-    # CPU time of this process, so that other jobs on a shared machine do not count against it.
-    for fn in (tanh_rnn_decay_run, gru_decay_run, lstm_decay_run):
-        fn.cache_clear()
-    for run in (tanh_rnn_decay_run, gru_decay_run, *(lambda b=b: lstm_decay_run(b) for b in FORGET_BIASES)):
-        start = time.process_time()
-        run()
-        assert time.process_time() - start < 1.0
 
 
 def test_gradient_shrinks_geometrically_for_rnn_and_gru():
