@@ -19,6 +19,7 @@ from vgdocs.rectifiers import (
     dead_fraction,
     dead_probability,
     expected_dead_fraction,
+    first_layer_gradient_sweep,
     first_layer_gradients,
     he_std,
     leaky_negative_layers_for_drop,
@@ -273,6 +274,32 @@ def test_dead_first_layer_units_get_exactly_zero_gradient_under_relu_only():
         assert np.all(np.abs(g[dead]).sum(axis=1) > 0)
 
 
+@pytest.mark.parametrize("slope", [0.0, 0.1])
+def test_sweep_equals_one_stack_per_shift(slope):
+    # Rebuild the stack of first_layer_gradients by hand and run the plain backward pass per shift.
+    depth, width, batch, seed = 4, 7, 5, 3
+    shifts = np.array([0.0, 0.8, 1.9])
+    grads, dead = first_layer_gradient_sweep(shifts, slope, depth, width, batch, seed)
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, width))
+    ws = [rng.standard_normal((width, width)) * he_std(width, slope) for _ in range(depth)]
+    r = rng.standard_normal(width) / math.sqrt(width)
+    for k, s in enumerate(shifts):
+        bs = [-s * np.sqrt((ws[0] ** 2).sum(axis=1))] + [np.zeros(width)] * (depth - 1)
+        fp = rectifier_stack_forward(x, ws, bs, slope)
+        gw, _, _ = rectifier_stack_backward(x, ws, bs, readout_loss_grad(fp.h[-1], r), slope)
+        np.testing.assert_allclose(grads[k], gw[0], rtol=1e-12, atol=1e-15)
+        np.testing.assert_array_equal(dead[k], np.all(fp.z[0] <= 0, axis=0))
+        g1, d1 = first_layer_gradients(float(s), slope, depth, width, batch, seed)
+        np.testing.assert_allclose(g1, gw[0], rtol=1e-12, atol=1e-15)
+        np.testing.assert_array_equal(d1, dead[k])
+
+
+def test_sweep_with_a_single_layer():
+    grads, _ = first_layer_gradient_sweep(np.array([0.0]), 0.0, depth=1, width=3, batch=2)
+    assert grads.shape == (1, 3, 3)
+
+
 def test_leaky_gradient_of_dead_unit_is_slope_times_upstream():
     # For a unit that is negative on every input, dL/dw_j = slope * sum_i (dL/dh_1)_ij x_i.
     # dL/dh_1 is obtained independently by central differences of the loss in h_1.
@@ -471,6 +498,12 @@ def test_first_layer_gradients_rejects():
         first_layer_gradients(np.array([1.0, 2.0]))
     with pytest.raises(ValueError, match=r"^seed\b"):
         first_layer_gradients(1.0, seed=-2)
+
+
+def test_first_layer_gradient_sweep_rejects():
+    for bad in (1.0, np.array([]), np.ones((2, 2)), [1.0]):
+        with pytest.raises(ValueError, match=r"^shifts\b"):
+            first_layer_gradient_sweep(bad)
 
 
 def test_born_dead_fractions_rejects():

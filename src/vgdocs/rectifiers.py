@@ -32,6 +32,7 @@ __all__ = [
     "dead_fraction",
     "dead_probability",
     "expected_dead_fraction",
+    "first_layer_gradient_sweep",
     "first_layer_gradients",
     "he_std",
     "leaky_negative_layers_for_drop",
@@ -311,22 +312,42 @@ def first_layer_gradients(shift: float, slope: float = 0.0, depth: int = 10, wid
     layer's biases are shifted, by :func:`bias_for_shift`. Returns
     $\partial L/\partial W_1$ (one row per unit) and the boolean dead mask of layer 1.
     """
+    shift = _scalar("shift", shift)
+    grads, dead = first_layer_gradient_sweep(np.array([shift]), slope, depth, width, batch, seed)
+    return grads[0], dead[0]
+
+
+def first_layer_gradient_sweep(shifts: np.ndarray, slope: float = 0.0, depth: int = 10, width: int = 100,
+                               batch: int = 64, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    r""":func:`first_layer_gradients` for many shifts at once: arrays with one leading entry per shift.
+
+    The batches of all shifts pass through the upper layers as one large batch; the loss is the
+    sum of the per-shift read-out losses, so each shift's gradient is the one it would get alone.
+    """
+    s = real("shifts", shifts)
+    if not isinstance(s, np.ndarray) or s.ndim != 1 or s.size == 0:
+        raise ValueError("shifts must be a non-empty 1-D numpy array")
     depth = positive_int("depth", depth)
     width = positive_int("width", width)
     batch = positive_int("batch", batch)
     seed = positive_int("seed", seed, minimum=0)
     slope = _slope(slope)
-    shift = _scalar("shift", shift)
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((batch, width))
     scale = he_std(width, slope)
     weights = [rng.standard_normal((width, width)) * scale for _ in range(depth)]
     r = rng.standard_normal(width) / math.sqrt(width)
-    biases = [bias_for_shift(weights[0], shift)] + [np.zeros(width) for _ in range(depth - 1)]
+    biases = np.stack([bias_for_shift(weights[0], float(v)) for v in s])  # (shifts, width)
+    z1 = (x @ weights[0].T)[None, :, :] + biases[:, None, :]  # (shifts, batch, width)
+    flat = z1.reshape(-1, width)
     # The read-out gradient r/n does not depend on the forward pass.
-    grad_out = readout_loss_grad(np.zeros((batch, width)), r)
-    gw, _, _ = rectifier_stack_backward(x, weights, biases, grad_out, slope)
-    return gw[0], np.all(x @ weights[0].T + biases[0] <= 0.0, axis=0)
+    g = np.tile(r / batch, (flat.shape[0], 1))
+    if depth > 1:
+        upper = [np.zeros(width) for _ in range(depth - 1)]
+        _, _, g = rectifier_stack_backward(rectifier(flat, slope), weights[1:], upper, g, slope)
+    delta = (g * rectifier_prime(flat, slope)).reshape(z1.shape)
+    grads = np.einsum("sni,nj->sij", delta, x)
+    return grads, np.all(z1 <= 0.0, axis=1)
 
 
 def _unit_rms(grad_rows: np.ndarray) -> float:
@@ -376,8 +397,8 @@ def _gradient_sweep() -> dict[float, tuple[np.ndarray, ...]]:
     out = {}
     for a in SLOPES:
         rows = []
-        for s in SHIFTS_MEASURED:
-            g, mask = first_layer_gradients(float(s), a)
+        grads, dead = first_layer_gradient_sweep(SHIFTS_MEASURED, a)
+        for g, mask in zip(grads, dead, strict=True):
             rows.append((_unit_rms(g[~mask]), _unit_rms(g[mask]), mask.mean(),
                          float(np.max(np.abs(g[mask]), initial=0.0))))
         out[a] = tuple(np.array(col) for col in zip(*rows, strict=True))
