@@ -193,6 +193,7 @@ def block_stack_forward(x: np.ndarray, W1: np.ndarray, W2: np.ndarray, architect
     r"""Hidden states $h_0 = x, h_1, \dots, h_L$ of a stack of blocks.
 
     $$ \text{plain: } h_{k+1} = F_k(h_k), \qquad \text{residual: } h_{k+1} = h_k + F_k(h_k), $$
+
     $$ \text{plain\_ln: } h_{k+1} = \operatorname{LN}(F_k(h_k)), \qquad
        \text{residual\_ln: } h_{k+1} = h_k + F_k(\operatorname{LN}(h_k)) . $$
     """
