@@ -2,9 +2,21 @@
 """vgdocs: the vanishing-gradient problem as small, tested functions.
 
 Every formula on the site is one of these functions; every number on the site is computed
-by them when the site is built.
+by them when the site is built. The article's functions (activations and the worked example)
+are re-exported here; each later page's functions live in the module named after its idea,
+e.g. ``vgdocs.recurrence.bptt`` or ``vgdocs.gated_cells.lstm_forward``.
 """
 
+from vgdocs import (
+    deep_stacks,
+    exploding,
+    gated_cells,
+    initialisation,
+    rectifiers,
+    recurrence,
+    registry,
+    residual,
+)
 from vgdocs.activations import (
     SIGMOID_PRIME_MAX,
     TANH_PRIME_MAX,
@@ -39,20 +51,28 @@ __all__ = [
     "TANH_PRIME_MAX",
     "ForwardPass",
     "chain_gradients",
+    "deep_stacks",
     "dh_dW1",
     "dy_hat_dW2",
     "dy_hat_dh",
+    "exploding",
     "forward",
+    "gated_cells",
     "grad_W1",
     "grad_W2",
     "gradient_descent_step",
+    "initialisation",
     "leaky_relu",
     "leaky_relu_prime",
     "pre_activation",
     "pre_activation_grad_input",
     "pre_activation_grad_weight",
+    "rectifiers",
+    "recurrence",
+    "registry",
     "relu",
     "relu_prime",
+    "residual",
     "sigmoid",
     "sigmoid_prime",
     "squared_error",
