@@ -11,6 +11,8 @@
   names, comma-separated) gets a link to that function's entry in the API reference.
 - Math from ``pymdownx.arithmatex`` (generic mode) is rendered by KaTeX in one ``node``
   process per build, so pages ship HTML and CSS only; invalid TeX fails a strict build.
+- Notebook pages (mkdocs-jupyter, ``docs/notebooks/*.ipynb``) keep their cells only, in the
+  site's own markup, and their ``$`` math goes through the same KaTeX pass (last section).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import json
 import logging
 import os
 import pkgutil
+import posixpath
 import re
 import subprocess
 import sys
@@ -78,6 +81,7 @@ def on_config(config: Any) -> Any:
     registry, _ = _load_package()
     _state["registry"] = registry
     _state["hash"] = _source_hash()
+    _notebook_kernel_env()
     return config
 
 
@@ -253,6 +257,8 @@ def _figures(markdown: str, page_path: str) -> str:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    if _is_notebook(page):  # the notebook's JSON: mkdocs-jupyter renders it, not Markdown
+        return markdown
     path = page.file.src_uri
     markdown = _execute_fences(markdown, path)
     markdown = _substitute_numbers(markdown, path)
@@ -344,6 +350,8 @@ def _code_links(tex: str, page: Any, files: Files) -> tuple[str, str]:
 def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str:
     if page.file.src_uri == REFERENCE_PAGE:
         html_text = _tested_by(html_text)
+    if _is_notebook(page):
+        html_text = _notebook_page(html_text, page, config, files)
     matches = list(_ARITHMATEX.finditer(html_text))
     if not matches:
         return html_text
@@ -415,3 +423,102 @@ def on_post_build(config: Any) -> None:
 
 def on_build_error(error: Exception) -> None:
     _stop_node()
+
+
+# ---------------------------------------------------------------------------- notebook pages
+# Pages made by the mkdocs-jupyter plugin from docs/notebooks/*.ipynb. The plugin executes the
+# notebook and hands on_page_content nbconvert's HTML: JupyterLab's CSS (~570 KB) and a MathJax
+# loader inlined, math left as raw $...$ for MathJax, links to .md sources left as they are.
+# _notebook_page keeps only the cells, gives them the markup the rest of the site uses (Material
+# code blocks, "Output" blocks, header links), turns $...$ / $$...$$ into arithmatex spans for
+# the KaTeX pass of on_page_content, resolves .md links and adds the download link.
+
+_NB_START = '<div class="jupyter-wrapper">'
+_NB_END = "<!-- jupyter-wrapper -->"
+_NB_CLIPBOARD = re.compile(
+    r'<div class="zeroclipboard-container">.*?</clipboard-copy>\s*</div>'
+    r'|<div [^>]*class="clipboard-copy-txt"[^>]*>.*?</div>',
+    re.S,
+)
+_NB_CODE = re.compile(r'<div class="highlight-ipynb hl-[\w+-]+\s*"><pre>(.*?)</pre></div>', re.S)
+_NB_STREAM = re.compile(
+    r'<div class="jp-RenderedText jp-OutputArea-output[^"]*" data-mime-type="text/plain"[^>]*>'
+    r"\s*<pre>(.*?)</pre>",
+    re.S,
+)
+_NB_VERBATIM = re.compile(r"<(pre|code|script|style)\b.*?</\1>", re.S)
+_NB_DISPLAY_P = re.compile(r"<p>\s*\$\$([^$<]+?)\$\$\s*</p>")
+_NB_DISPLAY = re.compile(r"(?<!\\)\$\$([^$<]+?)\$\$")
+_NB_INLINE = re.compile(r"(?<![\\$])\$([^$<]+?)(?<!\\)\$")
+_NB_LINK = re.compile(r'href="(?![a-z][\w+.-]*:|/|#)(?P<path>[^"#]+\.(?:md|ipynb))(?P<frag>#[^"]*)?"')
+
+
+def _is_notebook(page: Any) -> bool:
+    return page.file.src_uri.endswith(".ipynb")
+
+
+def _notebook_kernel_env() -> None:
+    """Let the notebook kernel import ``vgdocs`` from this checkout, like the hook does."""
+    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if str(SRC) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(SRC), *filter(None, paths)])
+
+
+def _notebook_math(text: str, where: str) -> str:
+    """``$$…$$`` and ``$…$`` outside code → arithmatex markup, rendered later by KaTeX."""
+    def display(m: re.Match[str]) -> str:
+        return f'<div class="arithmatex">\\[{m.group(1)}\\]</div>'
+
+    out: list[str] = []
+    last = 0
+    for m in [*_NB_VERBATIM.finditer(text), None]:
+        prose = text[last:m.start() if m else len(text)]
+        prose = _NB_DISPLAY_P.sub(display, prose)
+        prose = _NB_DISPLAY.sub(lambda d: f'<span class="arithmatex">\\[{d.group(1)}\\]</span>', prose)
+        prose = _NB_INLINE.sub(lambda i: f'<span class="arithmatex">\\({i.group(1)}\\)</span>', prose)
+        if "$" in re.sub(r"<[^>]*>", "", prose):
+            log.warning("%s: a '$' in a markdown cell is not part of any math", where)
+        out.append(prose)
+        if m:
+            out.append(m.group(0))
+            last = m.end()
+    return "".join(out)
+
+
+def _notebook_page(html_text: str, page: Any, config: Any, files: Files) -> str:
+    where = page.file.src_uri
+    start, end = html_text.find(_NB_START), html_text.find(_NB_END)
+    if start < 0 or end < 0:
+        log.warning("%s: mkdocs-jupyter's output changed; the notebook markup was not found", where)
+        return html_text
+    # Only the cells: the <style> (JupyterLab CSS), clipboard and MathJax <script> blocks
+    # before and after them are dropped; Material styles the cells instead.
+    text = html_text[start:end + len(_NB_END)]
+    text = _NB_CLIPBOARD.sub("", text)
+    text = _NB_CODE.sub(r'<div class="highlight"><pre><code>\1</code></pre></div>', text)
+    text = _NB_STREAM.sub(
+        r'<div class="highlight"><span class="filename">Output</span><pre><code>\1</code></pre>', text
+    )
+    text = text.replace('class="anchor-link"', 'class="headerlink" title="Permanent link"')
+    text = _notebook_math(text, where)
+
+    def link(m: re.Match[str]) -> str:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(where), m.group("path")))
+        file = files.get_file_from_path(target)
+        if file is None:
+            log.warning("%s: the notebook links to %s, which is not in the docs", where, target)
+            return m.group(0)
+        return f'href="{file.url_relative_to(page.file)}{m.group("frag") or ""}"'
+
+    text = _NB_LINK.sub(link, text)
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is not None and plugin.config.get("include_source"):
+        name = posixpath.basename(where)  # the plugin copies the notebook beside the page
+        button = (
+            f'<p class="vg-notebook-download"><a class="md-button" href="{name}" download>'
+            "Download the notebook</a> (without outputs: run it with <code>vgdocs</code> "
+            "installed)</p>"
+        )
+        h1 = text.find("</h1>")
+        text = text[:h1 + 5] + button + text[h1 + 5:] if h1 >= 0 else button + text
+    return text
