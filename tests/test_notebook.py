@@ -265,20 +265,22 @@ def _render(hooks: Any, markdown_html: str) -> str:
 def test_hook_renders_notebook_math_and_strips_jupyterlab_assets(hooks: Any, caplog: Any) -> None:
     with caplog.at_level(logging.WARNING, logger="mkdocs.hooks.vgdocs"):
         out = _render(hooks, "<p>Inline $a &lt; b$ and</p>\n<p>$$\n\\frac{1}{2}\n$$</p>"
+                             "<p>$$\\begin{aligned}a &amp;= b\\\\ c &amp;= d\\end{aligned}$$</p>"
                              "<pre>cost = $5 + $6</pre><p><code>$x$</code></p>")
     assert not caplog.records, [r.getMessage() for r in caplog.records]
     assert "<style" not in out and "<script" not in out
-    assert out.count('class="katex"') == 2 and out.count('class="vg-math"') == 1
+    assert out.count('class="katex"') == 3 and out.count('class="vg-math"') == 2
     assert "<p><div" not in out  # a display formula replaces its paragraph
     assert "<pre>cost = $5 + $6</pre>" in out and "<code>$x$</code>" in out  # code is left alone
 
 
-@pytest.mark.parametrize("bad", ["<p>$\\frac{1}{$ and $x$</p>", "<p>$$\\notacommand$$</p>", "<p>costs $5</p>"])
+@pytest.mark.parametrize("bad", ["<p>$\\frac{1}{$ and $x$</p>", "<p>$$\\notacommand$$</p>", "<p>costs $5</p>",
+                                 "<p>\\begin{align}a\\end{align}</p>"])
 def test_hook_warns_on_bad_notebook_math(hooks: Any, caplog: Any, bad: str) -> None:
     """A warning is what makes ``mkdocs build --strict`` fail."""
     with caplog.at_level(logging.WARNING, logger="mkdocs.hooks.vgdocs"):
         _render(hooks, bad)
-    assert any("KaTeX cannot render" in r.getMessage() or "'$'" in r.getMessage() for r in caplog.records)
+    assert any(m in r.getMessage() for r in caplog.records for m in ("KaTeX cannot render", "'$'", "\\begin"))
 
 
 def test_hook_warns_on_a_link_to_a_missing_page(hooks: Any, caplog: Any) -> None:

@@ -476,8 +476,11 @@ def _notebook_math(text: str, where: str) -> str:
         prose = _NB_DISPLAY_P.sub(display, prose)
         prose = _NB_DISPLAY.sub(lambda d: f'<span class="arithmatex">\\[{d.group(1)}\\]</span>', prose)
         prose = _NB_INLINE.sub(lambda i: f'<span class="arithmatex">\\({i.group(1)}\\)</span>', prose)
-        if "$" in re.sub(r"<[^>]*>", "", prose):
+        rest = _ARITHMATEX.sub("", prose)
+        if "$" in re.sub(r"<[^>]*>", "", rest):
             log.warning("%s: a '$' in a markdown cell is not part of any math", where)
+        if "\\begin{" in rest:  # nbconvert passes LaTeX environments through as text
+            log.warning("%s: use $$ \\begin{...} ... $$ for a LaTeX environment", where)
         out.append(prose)
         if m:
             out.append(m.group(0))
