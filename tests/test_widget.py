@@ -28,9 +28,10 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -226,18 +227,43 @@ def base_url(site_dir: Path) -> Iterator[str]:
         httpd.server_close()
 
 
+# Playwright's sync API belongs to one thread, and another module's session-wide browser
+# (test_browser.py) may still hold the main thread's: everything that touches this module's
+# browser runs in this module's own thread instead. Tests and fixtures hand their work to it.
+_BROWSER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vgdocs-widget-browser")
+
+T = TypeVar("T")
+
+
+def in_browser_thread(fn: Callable[..., T]) -> Callable[..., T]:
+    """Run ``fn`` (a test, or a fixture's setup or teardown) in the browser's thread."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> T:
+        return _BROWSER_THREAD.submit(fn, *args, **kwargs).result()
+
+    return run
+
+
+@in_browser_thread
+def _launch(stack: contextlib.ExitStack) -> Any:
+    try:
+        return stack.enter_context(launch())
+    except Exception as exc:
+        pytest.fail(f"Cannot launch headless Chromium (system Chromium: "
+                    f"{find_chromium() or 'none found'}): {type(exc).__name__}: {exc}",
+                    pytrace=False)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if os.environ.get("VGDOCS_SKIP_BROWSER") == "1":
         pytest.skip("VGDOCS_SKIP_BROWSER=1: browser tests skipped on request")
-    with contextlib.ExitStack() as stack:
-        try:
-            found = stack.enter_context(launch())
-        except Exception as exc:
-            pytest.fail(f"Cannot launch headless Chromium (system Chromium: "
-                        f"{find_chromium() or 'none found'}): {type(exc).__name__}: {exc}",
-                        pytrace=False)
-        yield found
+    stack = contextlib.ExitStack()
+    try:
+        yield _launch(stack)
+    finally:
+        in_browser_thread(stack.close)()
 
 
 @contextlib.contextmanager
@@ -254,15 +280,23 @@ def session(browser: Any, base_url: str, *, javascript: bool = True,
         ctx.close()
 
 
+@in_browser_thread
+def _open_article(stack: contextlib.ExitStack, browser: Any, base_url: str) -> Any:
+    page = stack.enter_context(session(browser, base_url)).page()
+    page.goto(base_url + "article/", wait_until="domcontentloaded")
+    page.wait_for_selector(f'{WIDGET}[data-vg-ready="true"]')
+    return page
+
+
 @pytest.fixture(scope="module")
 def article(browser: Any, base_url: str) -> Iterator[Any]:
     """The article with the widget ready; shared by the tests below, each of which types a whole
     case first. The context must log no errors while they run."""
-    with session(browser, base_url) as s:
-        page = s.page()
-        page.goto(base_url + "article/", wait_until="domcontentloaded")
-        page.wait_for_selector(f'{WIDGET}[data-vg-ready="true"]')
-        yield page
+    stack = contextlib.ExitStack()
+    try:
+        yield _open_article(stack, browser, base_url)
+    finally:
+        in_browser_thread(stack.close)()
 
 
 def read(page: Any) -> dict[str, Any]:
@@ -300,6 +334,7 @@ def no_bad_text(got: dict[str, Any]) -> list[str]:
 # ---------------------------------------------------------------------------- tests
 
 
+@in_browser_thread
 def test_random_inputs_show_the_packages_values(article: Any) -> None:
     cases = random_cases() + EDGE_CASES
     assert len(cases) >= 50
@@ -330,6 +365,7 @@ def test_the_ties_really_are_rounded_to_even() -> None:
     assert shown(0.0, None) == "0"
 
 
+@in_browser_thread
 def test_page_inputs_reproduce_the_build_time_values(browser: Any, base_url: str,
                                                      site_dir: Path) -> None:
     """With the page's own inputs the script shows exactly what the build printed."""
@@ -353,6 +389,7 @@ def test_page_inputs_reproduce_the_build_time_values(browser: Any, base_url: str
     ("lr", "-1"), ("lr", "11"), ("depth", "21"), ("depth", "1"), ("depth", "2.5"),
     ("x", ""), ("lr", ""), ("depth", ""),
 ])
+@in_browser_thread
 def test_invalid_input_shows_a_message_and_keeps_the_last_results(
         article: Any, name: str, text: str) -> None:
     case = _case("-1.5", "2", "-0.75", "0", "3", "7")
@@ -383,6 +420,7 @@ def test_invalid_input_shows_a_message_and_keeps_the_last_results(
     assert differences(fixed, expected({**case, other: "1"})) == []
 
 
+@in_browser_thread
 def test_slider_and_number_field_stay_in_sync_and_the_keyboard_works(article: Any) -> None:
     slider = article.locator(f'{WIDGET} [data-input-range="W1"]')
     number = article.locator(f'{WIDGET} [data-input="W1"]')
@@ -405,6 +443,7 @@ def test_slider_and_number_field_stay_in_sync_and_the_keyboard_works(article: An
     assert differences(got, expected(values)) == []
 
 
+@in_browser_thread
 def test_every_input_and_slider_has_a_label(article: Any) -> None:
     unlabelled = article.evaluate("""() => [...document.querySelectorAll('.vg-we input')]
         .filter(el => !(el.labels.length || el.getAttribute('aria-label')))
@@ -413,6 +452,7 @@ def test_every_input_and_slider_has_a_label(article: Any) -> None:
     assert article.locator(f"{WIDGET} input:visible").count() == 2 * len(INPUTS)
 
 
+@in_browser_thread
 def test_widget_works_after_instant_navigation(browser: Any, base_url: str) -> None:
     """Home page, then a click to the article: the content is swapped in and the widget runs."""
 
@@ -458,6 +498,7 @@ def test_widget_works_after_instant_navigation(browser: Any, base_url: str) -> N
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
+@in_browser_thread
 def test_without_javascript_the_build_time_values_show(browser: Any, base_url: str,
                                                          scheme: str) -> None:
     with session(browser, base_url, javascript=False, scheme=scheme) as s:
