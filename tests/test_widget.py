@@ -9,7 +9,8 @@ inputs, formatted the way the widget promises to format it:
 - a non-zero value that would print as zero at that precision, and every value of the depth
   view, to three significant figures as ``m × 10^k`` (``vgdocs.registry.format_number`` with
   ``.2e``); an exact zero of the depth view is ``0``;
-- an exact zero has no sign (JavaScript and Python would both print IEEE ``-0.0`` as ``-0``).
+- an exact zero has no sign (Python would print IEEE ``-0.0``, e.g. ``z1`` for ``x = 0`` and a
+  negative ``W1``, as ``-0.000``).
 
 The comparison is exact on the text. Nothing is allowed for rounding: the script mirrors the
 package's order of operations, and a 1-ulp difference between V8's and numpy's ``exp`` (or
