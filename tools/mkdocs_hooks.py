@@ -81,6 +81,10 @@ def on_config(config: Any) -> Any:
     registry, _ = _load_package()
     _state["registry"] = registry
     _state["hash"] = _source_hash()
+    cached = CACHE / f"numbers.{_state['hash']}.json"
+    _state["values"] = json.loads(cached.read_text(encoding="utf-8")) if cached.exists() else {}
+    _state["values_changed"] = False
+    _start_figures()
     _notebook_kernel_env()
     return config
 
@@ -88,18 +92,51 @@ def on_config(config: Any) -> Any:
 # ---------------------------------------------------------------------------- files
 
 
-def _figure_svg(name: str, scheme: str) -> bytes:
-    path = CACHE / "figures" / f"{name}{SCHEMES[scheme]}.{_state['hash']}.svg"
-    if path.exists():
-        return path.read_bytes()
-    from vgdocs.plotting import render_svg
+def _figure_path(name: str, scheme: str) -> Path:
+    return CACHE / "figures" / f"{name}{SCHEMES[scheme]}.{_state['hash']}.svg"
 
-    data = render_svg(name, scheme)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return data
+
+def _start_figures() -> None:
+    """Start drawing every figure missing from the cache, in worker processes.
+
+    The workers run while MkDocs renders the pages; ``on_env``, just before files are
+    copied into the site, waits for them.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    registry = _state["registry"]
+    todo = [(n, s) for n in sorted(registry.FIGURES) for s in SCHEMES
+            if not _figure_path(n, s).exists()]
+    _state["figure_jobs"] = {}
+    if not todo:
+        return
+    (CACHE / "figures").mkdir(parents=True, exist_ok=True)
+    # fork: the workers inherit the package exactly as this build imported it.
+    from vgdocs.plotting import write_svg
+
+    pool = ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1),
+                               mp_context=multiprocessing.get_context("fork"))
+    _state["figure_pool"] = pool
+    _state["figure_jobs"] = {
+        (n, s): pool.submit(write_svg, n, s, str(_figure_path(n, s))) for n, s in todo
+    }
+
+
+def on_env(env: Any, config: Any, files: Files) -> Any:
+    pool = _state.pop("figure_pool", None)
+    for (name, scheme), job in _state.pop("figure_jobs", {}).items():
+        try:
+            job.result()
+        except Exception as exc:  # report which figure failed, then fail the build
+            log.warning("figure %r (%s) could not be drawn: %s: %s", name, scheme,
+                        type(exc).__name__, exc)
+            bad = files.get_file_from_path(f"figures/{name}{SCHEMES[scheme]}.svg")
+            if bad is not None:
+                files.remove(bad)
+    if pool is not None:
+        pool.shutdown()
+    return env
 
 
 def _katex_css() -> str:
@@ -117,13 +154,9 @@ def on_files(files: Files, config: Any) -> Files:
     registry = _state["registry"]
     for name in sorted(registry.FIGURES):
         for scheme, suffix in SCHEMES.items():
-            try:
-                svg = _figure_svg(name, scheme)
-            except Exception:  # report which figure failed, then fail the build
-                log.warning("figure %r (%s) could not be drawn:\n%s", name, scheme,
-                            traceback.format_exc(limit=-4).rstrip())
-                continue
-            files.append(File.generated(config, f"figures/{name}{suffix}.svg", content=svg))
+            files.append(File.generated(config, f"figures/{name}{suffix}.svg",
+                                        abs_src_path=str(_figure_path(name, scheme))))
+    _state["files"] = files
     if not KATEX_DIST.is_dir():
         log.warning("KaTeX is not installed (%s is missing): run `npm ci`", KATEX_DIST)
         return files
@@ -198,13 +231,22 @@ def _execute_fences(markdown: str, page_path: str) -> str:
     return "".join(pieces)
 
 
+def _value(name: str) -> float:
+    """The number ``name``, computed once per package version (cached on disk by its hash)."""
+    values = _state["values"]
+    if name not in values:
+        values[name] = _state["registry"].NUMBERS[name].value()
+        _state["values_changed"] = True
+    return values[name]
+
+
 def _number(name: str, *, tex: bool, page_path: str) -> str | None:
     registry = _state["registry"]
     num = registry.NUMBERS.get(name)
     if num is None:
         log.warning("%s: no number named {{ %s }} is registered in vgdocs", page_path, name)
         return None
-    text = registry.format_number(num.value(), num.fmt, tex=tex)
+    text = registry.format_number(_value(name), num.fmt, tex=tex)
     if tex:
         return f"\\htmlData{{vg-number={name}}}{{{text}}}"
     return f'<span class="vg-number" data-vg-number="{name}">{text}</span>'
@@ -352,9 +394,19 @@ def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str
         html_text = _tested_by(html_text)
     if _is_notebook(page):
         html_text = _notebook_page(html_text, page, config, files)
-    matches = list(_ARITHMATEX.finditer(html_text))
+    return html_text
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Render every formula of the finished page, table of contents included, with KaTeX.
+
+    This runs after the search plugin has indexed the page, so the index holds the short TeX
+    source of each formula rather than KaTeX's much larger HTML.
+    """
+    files = _state["files"]
+    matches = list(_ARITHMATEX.finditer(output))
     if not matches:
-        return html_text
+        return output
     items: list[tuple[str, bool]] = []
     links: list[str] = []
     for m in matches:
@@ -367,7 +419,7 @@ def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str
     out: list[str] = []
     last = 0
     for m, (tex, display), link, result in zip(matches, items, links, rendered, strict=True):
-        out.append(html_text[last:m.start()])
+        out.append(output[last:m.start()])
         if "error" in result:
             log.warning("%s: KaTeX cannot render %r: %s", page.file.src_uri, tex, result["error"])
             out.append(m.group(0))
@@ -376,7 +428,7 @@ def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str
         else:
             out.append(result["html"])
         last = m.end()
-    out.append(html_text[last:])
+    out.append(output[last:])
     return "".join(out)
 
 
@@ -419,10 +471,17 @@ def _stop_node() -> None:
 
 def on_post_build(config: Any) -> None:
     _stop_node()
+    if _state.get("values_changed"):
+        CACHE.mkdir(parents=True, exist_ok=True)
+        path = CACHE / f"numbers.{_state['hash']}.json"
+        path.write_text(json.dumps(_state["values"], sort_keys=True), encoding="utf-8")
 
 
 def on_build_error(error: Exception) -> None:
     _stop_node()
+    pool = _state.pop("figure_pool", None)
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
 
 
 # ---------------------------------------------------------------------------- notebook pages

@@ -92,3 +92,14 @@ def render_svg(name: str, scheme: str) -> bytes:
         buf = io.BytesIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return buf.getvalue()
+
+
+def write_svg(name: str, scheme: str, path: str) -> None:
+    """Draw figure ``name`` for ``scheme`` into the file ``path``, atomically."""
+    import os
+    from pathlib import Path
+
+    data = render_svg(name, scheme)
+    tmp = Path(path).with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
