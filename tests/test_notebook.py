@@ -259,7 +259,10 @@ def _nb_html(markdown_html: str) -> str:
 def _render(hooks: Any, markdown_html: str) -> str:
     page = SimpleNamespace(file=SimpleNamespace(src_uri="notebooks/demo.ipynb"))
     config = SimpleNamespace(plugins={})
-    return hooks.on_page_content(_nb_html(markdown_html), page, config, Files([]))
+    html_text = hooks.on_page_content(_nb_html(markdown_html), page, config, Files([]))
+    # Math is rendered last, on the finished page (on_post_page).
+    hooks._state["files"] = Files([])
+    return hooks.on_post_page(html_text, page, config)
 
 
 def test_hook_renders_notebook_math_and_strips_jupyterlab_assets(hooks: Any, caplog: Any) -> None:
