@@ -329,7 +329,8 @@ def audits(a11y_base_url: str, site_dir: Path) -> list[Audit]:
     """Every page in each colour scheme, with axe's violations and the page probe.
 
     axe takes a second or more on a page full of KaTeX, so the two schemes run side by side, each
-    in its own thread with its own Playwright and Chromium (Playwright's sync API is per thread).
+    in its own thread with its own Playwright and Chromium (Playwright's sync API is per thread,
+    and the main thread's may be taken by another module's session-scoped browser).
     """
     if os.environ.get("VGDOCS_SKIP_BROWSER") == "1":
         pytest.skip("VGDOCS_SKIP_BROWSER=1: browser tests skipped on request")
@@ -397,29 +398,32 @@ def test_search_results_are_accessible(a11y_base_url: str) -> None:
     axe = AXE_JS.read_text(encoding="utf-8")
     problems: list[str] = []
     for scheme in SCHEMES:
-        with _chromium() as browser:
-            found = _search_violations(browser, scheme, a11y_base_url, axe)
+        # In a thread of its own: a session-scoped sync Playwright of another test module may
+        # already own this thread's event loop, and Playwright's sync API allows one per thread.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            found = pool.submit(_search_violations, scheme, a11y_base_url, axe).result()
         problems += [f"[{scheme}] {line}" for v in found if v["impact"] in FAILING_IMPACTS
                      for line in _describe(v)]
     assert not problems, "axe violations in the open search dialog:\n" + "\n".join(problems)
 
 
-def _search_violations(browser: Any, scheme: str, base_url: str, axe: str) -> list[dict[str, Any]]:
+def _search_violations(scheme: str, base_url: str, axe: str) -> list[dict[str, Any]]:
     """Open the search on the home page, type a query, wait for results, run axe on the dialog."""
-    ctx = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
-    ctx.set_default_timeout(TIMEOUT_MS)
-    ctx.route("**/*", _block_foreign(base_url.rstrip("/")))
-    try:
-        page = ctx.new_page()
-        page.goto(base_url, wait_until="load")
-        box = page.locator("input.md-search__input")
-        box.click()  # at this width the search box sits in the header; focus opens it
-        box.press_sequentially("gradient")  # keystrokes: Material searches on keyup
-        page.locator(".md-search-result__item").first.wait_for(state="visible")
-        page.add_script_tag(content=axe)
-        return page.evaluate(AXE_RUN_JS, ".md-search")
-    finally:
-        ctx.close()
+    with _chromium() as browser:
+        ctx = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
+        ctx.set_default_timeout(TIMEOUT_MS)
+        ctx.route("**/*", _block_foreign(base_url.rstrip("/")))
+        try:
+            page = ctx.new_page()
+            page.goto(base_url, wait_until="load")
+            box = page.locator("input.md-search__input")
+            box.click()  # at this width the search box sits in the header; focus opens it
+            box.press_sequentially("gradient")  # keystrokes: Material searches on keyup
+            page.locator(".md-search-result__item").first.wait_for(state="visible")
+            page.add_script_tag(content=axe)
+            return page.evaluate(AXE_RUN_JS, ".md-search")
+        finally:
+            ctx.close()
 
 
 # ---------------------------------------------------------------------------- colour tokens
