@@ -421,12 +421,24 @@ def draw_relu_vs_sigmoid(fig, theme) -> None:
     ax = fig.add_subplot()
     c = theme["cycle"]
     t = np.arange(0, T_PLOT + 1)
+    # Colour says which activation, marker and line style say which norm. The ReLU pair differ by
+    # a constant factor (a fraction of a decade on this axis), so the Jacobian is drawn as open
+    # squares around the state's dots and the factor is written beside them.
     for colour, act, name in ((c[1], "relu", "ReLU"), (c[0], "sigmoid", "sigmoid")):
         traj = _traj(act, T_PLOT)
-        ax.plot(t, np.linalg.norm(traj.h, axis=1), color=colour, marker="o", markersize=3,
+        state = np.linalg.norm(traj.h, axis=1)
+        jac = np.concatenate([[1.0], recurrence_jacobian_norms(traj, W_DEMO)])
+        ax.plot(t, state, color=colour, marker="o", markersize=3.5, zorder=4,
                 label=rf"{name}: state $\Vert h_t \Vert$")
-        ax.plot(t, np.concatenate([[1.0], recurrence_jacobian_norms(traj, W_DEMO)]), color=colour,
-                linestyle=(0, (4, 3)), label=rf"{name}: Jacobian $\Vert \partial h_t / \partial h_0 \Vert_2$")
+        ax.plot(t, jac, color=colour, linestyle=(0, (4, 3)), linewidth=1.5, marker="s", markersize=7,
+                markerfacecolor="none", markeredgewidth=1.2, zorder=3,
+                label=rf"{name}: Jacobian $\Vert \partial h_t / \partial h_0 \Vert_2$")
+        if act == "relu":
+            ratio = state[-1] / jac[-1]
+            ax.annotate(f"ReLU: state = {ratio:.2f} × Jacobian\nat every step, so the lines overlap",
+                        (t[9], state[9]), xytext=(-6, 22), textcoords="offset points", ha="right",
+                        va="bottom", fontsize=8.5, color=theme["fg"],
+                        arrowprops={"arrowstyle": "-", "color": theme["muted"], "linewidth": 0.8})
     ax.axhline(1.0, color=theme["muted"], linewidth=0.8)
     ax.set_yscale("log")
     ax.set_xlim(0, T_PLOT)

@@ -391,19 +391,39 @@ number("init_ex_half_pow_20", ".1e")(lambda: relu_second_moment_ratio(1.0, 20))
 number("init_ex_half_pow_19", ".1e")(lambda: relu_second_moment_ratio(1.0, 19))
 
 
+def _layer_colours(theme, n: int) -> list[str]:
+    """``n`` colours for layers 1..n along viridis: ordered, colour-blind safe, about 11 L* apart.
+
+    Layer 1 gets the end with the most contrast on the page (dark purple on white, yellow on
+    slate); the far end is cut where the contrast with the background would drop below 3:1.
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    start, stop = (0.0, 0.58) if theme["name"] == "light" else (1.0, 0.40)
+    return [to_hex(colormaps["viridis"](t)) for t in np.linspace(start, stop, n)]
+
+
 @figure("init-gradient-histograms", size=(7.2, 3.4))
 def draw_gradient_histograms(fig, theme) -> None:
     """Per-layer densities of back-propagated gradients under three initialisations."""
-    c = theme["cycle"]
+    colours = _layer_colours(theme, HIST_DEPTH)
     titles = {"standard_uniform": "standard uniform, tanh", "glorot_uniform": "Glorot uniform, tanh",
               "he_normal": "He normal, ReLU"}
     axes = fig.subplots(1, 3, sharey=True)
     edges = np.linspace(-2.5, 2.5, 101)
     centres = 0.5 * (edges[1:] + edges[:-1])
-    for ax, (init, act) in zip(axes, HIST_CASES, strict=True):
+    for i, (ax, (init, act)) in enumerate(zip(axes, HIST_CASES, strict=True)):
         for k, g in enumerate(_hist(init, act), start=1):
             density, _ = np.histogram(g, bins=edges, density=True)
-            ax.plot(centres, density, color=c[k - 1], linewidth=1.5, label=f"layer {k}")
+            ax.plot(centres, density, color=colours[k - 1], linewidth=1.5, label=f"layer {k}",
+                    zorder=2 + HIST_DEPTH - k)
+            if i == 0:  # the left panel's peaks are well apart: name each curve beside its peak
+                j = int(np.argmax(density))
+                ax.annotate(f"layer {k}", (centres[j], density[j]), xytext=(0.75, density[j]),
+                            ha="left", va="center", fontsize=8, color=theme["fg"],
+                            arrowprops={"arrowstyle": "-", "color": colours[k - 1], "linewidth": 0.9,
+                                        "shrinkA": 2, "shrinkB": 1})
         ax.set_title(titles[init], fontsize=10)
         ax.set_xlabel(r"$\partial L/\partial h_{k-1}$ (dimensionless)")
         ax.set_xlim(edges[0], edges[-1])

@@ -477,13 +477,22 @@ def draw_leaky_gradients(fig, theme) -> None:
     sweep = _gradient_sweep()
     base = sweep[0.0][0][0]
     names = {0.0: "ReLU", 0.01: r"leaky $\alpha = 0.01$", 0.1: r"leaky $\alpha = 0.1$"}
+    # ReLU and leaky alpha = 0.01 agree on live units until dead units appear, so their lines
+    # coincide there: leaky 0.01 is drawn as a wide band with large open markers, ReLU as a thin
+    # line with small filled dots on top of it, so both stay visible where they overlap.
+    live_style = {
+        0.0: {"linewidth": 1.3, "marker": "o", "markersize": 3.5, "zorder": 5},
+        0.01: {"linewidth": 4.5, "marker": "o", "markersize": 8.5, "markerfacecolor": "none",
+               "markeredgewidth": 1.4, "zorder": 3},
+        0.1: {"linewidth": 1.8, "marker": "^", "markersize": 4.5, "zorder": 4},
+    }
     for colour, a in zip(c, SLOPES, strict=False):
         live, dead = sweep[a][0], sweep[a][1]
-        ax.plot(SHIFTS_MEASURED, live / base, color=colour, marker="o", markersize=3.5,
-                label=f"{names[a]}, live")
+        ax.plot(SHIFTS_MEASURED, live / base, color=colour, label=f"{names[a]}, live", **live_style[a])
         if a > 0.0:
-            ax.plot(SHIFTS_MEASURED, dead / base, color=colour, linestyle=(0, (4, 2)),
-                    marker="s", markersize=3.5, label=f"{names[a]}, dead")
+            ax.plot(SHIFTS_MEASURED, dead / base, color=colour, linestyle=(0, (4, 2)), linewidth=1.8,
+                    marker="s", markersize=4, markerfacecolor="none", markeredgewidth=1.3,
+                    label=f"{names[a]}, dead")
     ax.text(0.98, 0.96, "ReLU: dead units receive exactly 0\n(not drawable on a log axis)",
             transform=ax.transAxes, ha="right", va="top", fontsize=8.5, color=theme["muted"])
     ax.set_yscale("log")

@@ -432,16 +432,23 @@ def draw_gradient_depth(fig, theme) -> None:
     ax.legend(loc="lower right", fontsize=8.5)
 
 
-@figure("res-layer-norm", size=(6.8, 3.5))
+@figure("res-layer-norm", size=(6.8, 4.0))
 def draw_layer_norm(fig, theme) -> None:
     """Activation RMS per layer for four stacks; gradient norms for the three that do not vanish."""
     c = theme["cycle"]
     k = np.arange(DEPTH + 1)
-    ax1, ax2 = fig.subplots(1, 2)
+    # Left column: all four stacks on a log axis (below), and, above it on a linear axis, the three
+    # that keep their scale, which lie within a factor of three of one and merge on the log axis.
+    gs = fig.add_gridspec(2, 2, height_ratios=(1.0, 1.9))
+    ax0 = fig.add_subplot(gs[0, 0])
+    ax1 = fig.add_subplot(gs[1, 0], sharex=ax0)
+    ax2 = fig.add_subplot(gs[:, 1])
     series = ((c[0], "plain", "plain"), (c[2], "plain_ln", "plain + LN"),
               (c[1], "residual", "residual"), (c[3], "residual_ln", "residual + LN (pre-norm)"))
     for colour, arch, name in series:
         ax1.plot(k, _rms(arch, 0.5), color=colour, label=name)
+    for colour, arch, _ in series[1:]:
+        ax0.plot(k, _rms(arch, 0.5), color=colour)
     seeds = _ln_seed_profiles()
     ax2.fill_between(k, seeds.min(axis=0), seeds.max(axis=0), color=c[2], alpha=0.18, linewidth=0,
                      label=f"plain + LN, range over {LN_SEEDS} seeds")
@@ -453,9 +460,12 @@ def draw_layer_norm(fig, theme) -> None:
         ax.set_yscale("log")
         ax.set_xlim(0, DEPTH)
         ax.set_xlabel(r"layer $k$ (blocks from the input)")
+    ax0.set_ylim(0.8, None)
+    ax0.tick_params(labelbottom=False)
+    ax0.set_ylabel("RMS, linear axis\n(dimensionless)", fontsize=9)
     ax1.set_ylabel("RMS activation (dimensionless)")
     ax2.set_ylabel(r"$\|\partial L/\partial h_k\|\,/\,\|\partial L/\partial h_{50}\|$ (dimensionless)")
-    ax1.set_title(r"activations, $c = 0.5$", fontsize=10)
+    ax0.set_title(r"activations, $c = 0.5$", fontsize=10)
     ax2.set_title(r"gradients (plain stack: see figure 1)", fontsize=10)
     ax1.legend(loc="lower left", fontsize=8)
     ax2.set_ylim(0.5, 3000.0)

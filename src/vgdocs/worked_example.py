@@ -222,16 +222,19 @@ def draw_network(fig, theme) -> None:
     ax.set_aspect("equal")
     fp = _fp()
     pal = theme["palette"]
+    # Given values (input, target) in green, computed ones in the scheme's first series colour:
+    # both stand out from the page by at least 3:1 in either scheme (sky and orange did not on white).
+    given, computed = theme["cycle"][2], theme["cycle"][0]
     nodes = [
-        (0.0, "$x$", f"{X:g}", pal["sky"]),
-        (3.0, "$h$", f"{fp.h:.3f}", pal["blue"]),
-        (6.0, r"$\hat y$", f"{fp.y_hat:.3f}", pal["blue"]),
-        (9.0, "$y$", f"{Y:g}", pal["orange"]),
+        (0.0, "$x$", f"{X:g}", given),
+        (3.0, "$h$", f"{fp.h:.3f}", computed),
+        (6.0, r"$\hat y$", f"{fp.y_hat:.3f}", computed),
+        (9.0, "$y$", f"{Y:g}", given),
     ]
     for cx, label, value, colour in nodes:
         ax.add_patch(Circle((cx, 0), 0.55, facecolor="none", edgecolor=colour, linewidth=2.2))
         ax.text(cx, 0.08, label, ha="center", va="center", fontsize=15, color=theme["fg"])
-        ax.text(cx, -0.85, value, ha="center", va="center", fontsize=10, color=theme["muted"])
+        ax.text(cx, -0.85, value, ha="center", va="center", fontsize=10.5, color=theme["fg"])
     edges = [
         (0.0, 3.0, rf"$W_1 = {W1:g}$" "\n" r"$\sigma(W_1 x)$"),
         (3.0, 6.0, rf"$W_2 = {W2:g}$" "\n" r"$\sigma(W_2 h)$"),
