@@ -29,7 +29,8 @@ THEMES: dict[str, dict[str, Any]] = {
         "muted": "#5b6370",
         "grid": "#d5d9df",
         "bg": "#ffffff",
-        "cycle": ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"],
+        # Okabe–Ito colours with at least 3:1 contrast on white, then black and grey.
+        "cycle": ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#5b6370"],
     },
     "dark": {
         "fg": "#e3e6ea",
