@@ -94,7 +94,7 @@ def timed_build(project: Path, config: str, *, strict: bool, clean_cache: bool) 
         shutil.rmtree(project / ".cache", ignore_errors=True)
     site = project / "site-bench"
     shutil.rmtree(site, ignore_errors=True)
-    cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", config, "-d", str(site)]
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", config, "-d", str(site)]  # no -q: see conftest
     if strict:
         cmd.append("--strict")
     t0 = time.perf_counter()
