@@ -54,6 +54,13 @@ from browser import find_chromium, launch  # noqa: E402 - tools/browser.py, foun
 
 # ---------------------------------------------------------------------------- in-page scripts
 
+# True once no finite CSS transition or animation is running (Material fades some parts in; axe
+# would measure colours halfway through the fade). Endless animations are not waited for.
+SETTLED_JS = """
+() => document.getAnimations().every(a => a.playState !== 'running'
+  || !a.effect || a.effect.getComputedTiming().endTime === Infinity)
+"""
+
 # Runs axe over the page with every <details> open; returns its violations, trimmed for reading.
 AXE_RUN_JS = """
 async (context) => {
@@ -314,6 +321,7 @@ def _audit_scheme(scheme: str, base_url: str, pages: list[str], axe: str) -> lis
                 try:
                     page.goto(_url(base_url, rel), wait_until="load")
                     page.evaluate("() => document.fonts.ready.then(() => true)")
+                    page.wait_for_function(SETTLED_JS)
                     audit.probe = page.evaluate(PAGE_JS)
                     page.add_script_tag(content=axe)
                     audit.violations = page.evaluate(AXE_RUN_JS)
@@ -420,6 +428,7 @@ def _search_violations(scheme: str, base_url: str, axe: str) -> list[dict[str, A
             box.click()  # at this width the search box sits in the header; focus opens it
             box.press_sequentially("gradient")  # keystrokes: Material searches on keyup
             page.locator(".md-search-result__item").first.wait_for(state="visible")
+            page.wait_for_function(SETTLED_JS)  # the dialog fades in: no contrast mid-fade
             page.add_script_tag(content=axe)
             return page.evaluate(AXE_RUN_JS, ".md-search")
         finally:
