@@ -19,12 +19,13 @@ import os
 import re
 import struct
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+from conftest import mkdocs_build
 
 pytestmark = pytest.mark.build
 
@@ -35,14 +36,12 @@ TEXT = {".html", ".xml", ".json", ".css", ".js", ".svg", ".txt", ".ipynb", ".map
 
 
 def _build(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
-    """Strict build without ``-q`` (mkdocs 1.6's ``-q`` hides warnings from ``--strict``)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": str(EPOCH),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(project / "src"),
-                                                       os.environ.get("PYTHONPATH")])),
-           "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"),
-         "-d", str(site)], cwd=project, env=env, capture_output=True, text=True, timeout=900)
+    return mkdocs_build(project, site, env={
+        "SOURCE_DATE_EPOCH": str(EPOCH),
+        # the copy's own package, for the build and the notebook kernel alike
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(project / "src"),
+                                                    os.environ.get("PYTHONPATH")])),
+        "PYTHONDONTWRITEBYTECODE": "1"})
 
 
 def _copy(dest: Path) -> Path:
