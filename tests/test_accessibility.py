@@ -7,8 +7,10 @@ checked too. Any violation of impact *serious* or *critical* fails; every violat
 impact, is written to ``tests/artifacts/axe.json`` for a human to read.
 
 No axe rule is disabled. The theme problems axe found on bare Material pages are fixed in
-``overrides/partials/`` (search dialog named, progress bar hidden from assistive technology) and ``docs/stylesheets/a11y.css``
-(contrast of footer text, code highlighting, dark-scheme links and buttons; underlined links).
+``overrides/partials/`` (search dialog named, progress bar hidden from assistive technology),
+``overrides/main.html`` (formulas wider than the column can take keyboard focus) and
+``docs/stylesheets/a11y.css`` (contrast of footer text, code highlighting, dark-scheme links and
+buttons, search results; underlined links).
 
 Figures are checked beyond axe, which cannot look inside an SVG: the scheme's own variant is the
 one displayed, and every colour painted in it stands out from the page background (WCAG 1.4.3 for
