@@ -72,8 +72,11 @@ def _source_hash() -> str:
         h.update(path.relative_to(SRC).as_posix().encode())
         h.update(path.read_bytes())
     import matplotlib
+    import numpy
 
-    h.update(matplotlib.__version__.encode())
+    # What else decides a figure's bytes or a number's digits: the libraries, Python, this hook.
+    h.update(f"{matplotlib.__version__} {numpy.__version__} {sys.version}".encode())
+    h.update(Path(__file__).read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -475,6 +478,15 @@ def on_post_build(config: Any) -> None:
         CACHE.mkdir(parents=True, exist_ok=True)
         path = CACHE / f"numbers.{_state['hash']}.json"
         path.write_text(json.dumps(_state["values"], sort_keys=True), encoding="utf-8")
+    _prune_cache()
+
+
+def _prune_cache() -> None:
+    """Forget figures and numbers of earlier package versions: only the current hash is reused."""
+    current = _state["hash"]
+    for path in [*CACHE.glob("figures/*.svg"), *CACHE.glob("numbers.*.json")]:
+        if path.suffixes[-2:-1] != [f".{current}"]:
+            path.unlink(missing_ok=True)
 
 
 def on_build_error(error: Exception) -> None:
