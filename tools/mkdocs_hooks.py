@@ -383,7 +383,7 @@ def _code_links(tex: str, page: Any, files: Files) -> tuple[str, str]:
         short = target.rsplit(".", 1)[-1]
         links.append(
             f'<a class="vg-code" href="{href}" title="{target}">{html.escape(short)}'
-            '<span class="md-visually-hidden"> (the function that computes this formula)'
+            '<span class="vg-sr-only"> (the function that computes this formula)'
             "</span></a>"
         )
     if not links:

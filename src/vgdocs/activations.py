@@ -33,9 +33,13 @@ def sigmoid(z: Real) -> Real:
 def sigmoid_prime(z: Real) -> Real:
     r"""Derivative of the sigmoid, $\sigma'(z) = \sigma(z)\,(1 - \sigma(z))$."""
     z = real("z", z)
-    # sigma(z) (1 - sigma(z)) == e^{-|z|} / (1 + e^{-|z|})^2, accurate where 1 - sigma(z) rounds to 0.
-    e = np.exp(-np.abs(np.asarray(z)))
-    return _like(z, e / (1.0 + e) ** 2)
+    # sigma(z) (1 - sigma(z)) == 1 / (4 cosh^2(z/2)) == e^{-|z|} / (1 + e^{-|z|})^2.
+    # Near 0 the cosh form never rounds above 1/4; in the tails the exponential form keeps full
+    # relative accuracy where 1 - sigma(z) would round to 0 (and cosh would overflow).
+    za = np.abs(np.asarray(z))
+    e = np.exp(-za)
+    near = 0.25 / np.cosh(0.5 * np.minimum(za, 30.0)) ** 2
+    return _like(z, np.where(za < 30.0, near, e / (1.0 + e) ** 2))
 
 
 def tanh(z: Real) -> Real:
