@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,3 +50,48 @@ def html_pages(site_dir: Path) -> dict[str, str]:
         for p in sorted(site_dir.rglob("*.html"))
         if p.name != "404.html"
     }
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir: Path) -> Iterator[str]:
+    """The built site, served over HTTP from 127.0.0.1 on a free port (axe needs an origin)."""
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, name="vgdocs-site", daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Headless Chromium from ``tools/browser.launch()``; a missing browser fails, never skips.
+
+    Playwright's sync API belongs to the thread that started it, so each browser test module
+    that needs its own browser opens it in its own thread with this helper.
+    """
+    sys.path.insert(0, str(ROOT / "tools"))
+    from browser import find_chromium, launch
+
+    if os.environ.get("VGDOCS_SKIP_BROWSER") == "1":
+        pytest.skip("VGDOCS_SKIP_BROWSER=1: browser tests skipped on request")
+    with contextlib.ExitStack() as stack:
+        try:
+            found = stack.enter_context(launch())
+        except Exception as exc:
+            pytest.fail(
+                "Cannot launch headless Chromium for the browser tests "
+                f"(system Chromium: {find_chromium() or 'none found'}): {type(exc).__name__}: {exc}\n"
+                "Install Debian's `chromium` (or set CHROMIUM_PATH), or run "
+                "`.venv/bin/playwright install chromium`; set VGDOCS_SKIP_BROWSER=1 to skip "
+                "these tests on purpose.",
+                pytrace=False,
+            )
+        yield found

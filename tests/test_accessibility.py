@@ -19,16 +19,12 @@ text, 1.4.11 for lines and marks).
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import json
 import os
 import re
 import sys
-import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -52,7 +48,7 @@ MIN_ALT = 15
 
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from browser import find_chromium, launch  # noqa: E402 - tools/browser.py, found via sys.path
+from conftest import chromium  # noqa: E402
 
 # ---------------------------------------------------------------------------- in-page scripts
 
@@ -245,40 +241,6 @@ def figure_problems(svg: bytes, page_bg: tuple[int, int, int], exempt: set[tuple
 # ---------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="session")
-def a11y_base_url(site_dir: Path) -> Iterator[str]:
-    """The built site over HTTP on 127.0.0.1 (axe needs a real origin, not file://)."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, name="vgdocs-a11y", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-@contextlib.contextmanager
-def _chromium() -> Iterator[Any]:
-    """Headless Chromium from ``tools/browser.launch()``; missing Chromium fails, as in test_browser."""
-    if os.environ.get("VGDOCS_SKIP_BROWSER") == "1":
-        pytest.skip("VGDOCS_SKIP_BROWSER=1: browser tests skipped on request")
-    with contextlib.ExitStack() as stack:
-        try:
-            found = stack.enter_context(launch())
-        except Exception as exc:
-            pytest.fail(f"Cannot launch headless Chromium (system Chromium: "
-                        f"{find_chromium() or 'none found'}): {type(exc).__name__}: {exc}",
-                        pytrace=False)
-        yield found
-
-
 @dataclass
 class Audit:
     """What one page in one colour scheme showed axe and the page probe."""
@@ -311,7 +273,7 @@ def _block_foreign(origin: str) -> Callable[[Any], None]:
 def _audit_scheme(scheme: str, base_url: str, pages: list[str], axe: str) -> list[Audit]:
     """Load every page in one colour scheme in its own Chromium; run the probe and axe on each."""
     out: list[Audit] = []
-    with _chromium() as browser:
+    with chromium() as browser:
         ctx = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
         ctx.set_default_timeout(TIMEOUT_MS)
         ctx.route("**/*", _block_foreign(base_url.rstrip("/")))
@@ -335,7 +297,7 @@ def _audit_scheme(scheme: str, base_url: str, pages: list[str], axe: str) -> lis
 
 
 @pytest.fixture(scope="session")
-def audits(a11y_base_url: str, site_dir: Path) -> list[Audit]:
+def audits(site_url: str, site_dir: Path) -> list[Audit]:
     """Every page in each colour scheme, with axe's violations and the page probe.
 
     axe takes a second or more on a page full of KaTeX, so the two schemes run side by side, each
@@ -350,7 +312,7 @@ def audits(a11y_base_url: str, site_dir: Path) -> list[Audit]:
                    if p.name != "404.html")
     assert pages, f"no HTML pages in {site_dir}"
     with ThreadPoolExecutor(max_workers=len(SCHEMES)) as pool:
-        runs = [pool.submit(_audit_scheme, scheme, a11y_base_url, pages, axe) for scheme in SCHEMES]
+        runs = [pool.submit(_audit_scheme, scheme, site_url, pages, axe) for scheme in SCHEMES]
         out = [audit for run in runs for audit in run.result()]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "axe.json").write_text(json.dumps(
@@ -403,7 +365,7 @@ def test_every_page_was_audited_in_its_scheme(audits: list[Audit], site_dir: Pat
 
 
 @pytest.mark.browser
-def test_search_results_are_accessible(a11y_base_url: str) -> None:
+def test_search_results_are_accessible(site_url: str) -> None:
     """The search dialog, open with results, in both schemes (hidden on page load, so not above)."""
     axe = AXE_JS.read_text(encoding="utf-8")
     problems: list[str] = []
@@ -411,7 +373,7 @@ def test_search_results_are_accessible(a11y_base_url: str) -> None:
         # In a thread of its own: a session-scoped sync Playwright of another test module may
         # already own this thread's event loop, and Playwright's sync API allows one per thread.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            found = pool.submit(_search_violations, scheme, a11y_base_url, axe).result()
+            found = pool.submit(_search_violations, scheme, site_url, axe).result()
         problems += [f"[{scheme}] {line}" for v in found if v["impact"] in FAILING_IMPACTS
                      for line in _describe(v)]
     assert not problems, "axe violations in the open search dialog:\n" + "\n".join(problems)
@@ -419,7 +381,7 @@ def test_search_results_are_accessible(a11y_base_url: str) -> None:
 
 def _search_violations(scheme: str, base_url: str, axe: str) -> list[dict[str, Any]]:
     """Open the search on the home page, type a query, wait for results, run axe on the dialog."""
-    with _chromium() as browser:
+    with chromium() as browser:
         ctx = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
         ctx.set_default_timeout(TIMEOUT_MS)
         ctx.route("**/*", _block_foreign(base_url.rstrip("/")))
@@ -521,7 +483,7 @@ def _file_of(site_dir: Path, base_url: str, src: str) -> Path:
 
 @pytest.mark.browser
 def test_each_scheme_shows_its_own_figure_variant(audits: list[Audit], site_dir: Path,
-                                                  a11y_base_url: str) -> None:
+                                                  site_url: str) -> None:
     """In the dark scheme exactly the ``-dark.svg`` image of each figure shows, in light the other."""
     def problems(a: Audit) -> list[str]:
         out = []
@@ -535,7 +497,7 @@ def test_each_scheme_shows_its_own_figure_variant(audits: list[Audit], site_dir:
             if is_dark != (a.scheme == "dark"):
                 out.append(f"figure {i}: {a.scheme} scheme shows {src}")
             srcs = [img["src"] for img in fig["images"]]
-            files = {s: _file_of(site_dir, a11y_base_url, s) for s in srcs}
+            files = {s: _file_of(site_dir, site_url, s) for s in srcs}
             if len(srcs) == 2 and all(f.is_file() for f in files.values()):
                 light, dark = sorted(files.values(), key=lambda f: f.name.endswith("-dark.svg"))
                 if light.read_bytes() == dark.read_bytes():
@@ -547,7 +509,7 @@ def test_each_scheme_shows_its_own_figure_variant(audits: list[Audit], site_dir:
 
 @pytest.mark.browser
 def test_figures_are_legible_on_their_scheme_background(audits: list[Audit], site_dir: Path,
-                                                        a11y_base_url: str) -> None:
+                                                        site_url: str) -> None:
     """Every colour a displayed figure paints has contrast with the page background behind it.
 
     Text needs 4.5:1, lines and marks 3:1. The theme's gridline colour is exempt (gridlines are
@@ -565,7 +527,7 @@ def test_figures_are_legible_on_their_scheme_background(audits: list[Audit], sit
             for img in fig["images"]:
                 if not img["shown"]:
                     continue
-                svg = _file_of(site_dir, a11y_base_url, img["src"])
+                svg = _file_of(site_dir, site_url, img["src"])
                 key = (svg, bg)
                 if key not in cache:
                     cache[key] = figure_problems(svg.read_bytes(), bg, {grid} if grid else set())

@@ -10,12 +10,8 @@ No Chromium at all is a failure, not a skip: set ``VGDOCS_SKIP_BROWSER=1`` to sk
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
-import os
 import re
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +32,7 @@ pytestmark = pytest.mark.browser
 
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from browser import find_chromium, launch  # noqa: E402 - tools/browser.py, found via sys.path
+from conftest import chromium  # noqa: E402
 
 # ---------------------------------------------------------------------------- in-page probes
 
@@ -189,42 +185,9 @@ def _watch(page: Any, visit: Visit, origin: str) -> Any:
 
 
 @pytest.fixture(scope="session")
-def base_url(site_dir: Path) -> Iterator[str]:
-    """The built site, served over HTTP from 127.0.0.1 on a free port."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, name="vgdocs-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session, from ``tools/browser.launch()``."""
-    if os.environ.get("VGDOCS_SKIP_BROWSER") == "1":
-        pytest.skip("VGDOCS_SKIP_BROWSER=1: browser tests skipped on request")
-    with contextlib.ExitStack() as stack:
-        try:
-            found = stack.enter_context(launch())
-        except Exception as exc:
-            where = find_chromium()
-            pytest.fail(
-                "Cannot launch headless Chromium for the browser tests "
-                f"(system Chromium: {where or 'none found'}): {type(exc).__name__}: {exc}\n"
-                "Install Debian's `chromium` (or set CHROMIUM_PATH), or run "
-                "`.venv/bin/playwright install chromium`; set VGDOCS_SKIP_BROWSER=1 to skip "
-                "these tests on purpose.",
-                pytrace=False,
-            )
+    """One headless Chromium for this module, from ``tools/browser.launch()``."""
+    with chromium() as found:
         yield found
 
 
@@ -268,7 +231,7 @@ def _settle(page: Any, visit: Visit) -> None:
 
 
 @pytest.fixture(scope="session")
-def run(browser: Any, base_url: str, site_dir: Path) -> Run:
+def run(browser: Any, site_url: str, site_dir: Path) -> Run:
     """Every page loaded in each colour scheme, with a full-page screenshot of each.
 
     Each page gets a fresh tab (so a fresh sessionStorage: nothing a page caches there hides a
@@ -277,7 +240,7 @@ def run(browser: Any, base_url: str, site_dir: Path) -> Run:
     pages = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html") if p.name != "404.html")
     assert pages, f"no HTML pages in {site_dir}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    origin = base_url.rstrip("/")
+    origin = site_url.rstrip("/")
     result = Run([], [])
     for scheme in SCHEMES:
         suffix = "" if scheme == "light" else "-dark"
@@ -287,7 +250,7 @@ def run(browser: Any, base_url: str, site_dir: Path) -> Run:
                 result.visits.append(visit)
                 page = _watch(ctx.new_page(), visit, origin)
                 try:
-                    page.goto(_page_url(base_url, rel), wait_until="load")
+                    page.goto(_page_url(site_url, rel), wait_until="load")
                     _settle(page, visit)
                     page.screenshot(path=str(ARTIFACTS / f"{_page_name(rel)}{suffix}.png"), full_page=True)
                     visit.probe = page.evaluate(PROBE_JS)
@@ -342,8 +305,8 @@ def test_no_console_or_page_errors(run: Run) -> None:
     )
 
 
-def test_only_local_requests_and_all_succeed(run: Run, base_url: str) -> None:
-    origin = base_url.rstrip("/")
+def test_only_local_requests_and_all_succeed(run: Run, site_url: str) -> None:
+    origin = site_url.rstrip("/")
     _check(
         run.visits,
         f"Requests that are not to the test server {origin}, or that failed",
@@ -407,7 +370,7 @@ def test_images_alt_loaded_and_themed(run: Run) -> None:
 _LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
 
 
-def _serve_sitemap_here(route: Any, base_url: str) -> None:
+def _serve_sitemap_here(route: Any, site_url: str) -> None:
     """Serve ``sitemap.xml`` with its URLs moved from ``site_url`` to the test server.
 
     Material navigates instantly only to URLs listed in the sitemap, and it moves them to the
@@ -421,7 +384,7 @@ def _serve_sitemap_here(route: Any, base_url: str) -> None:
 
     def move(m: re.Match[str]) -> str:
         url = m.group(1)
-        return f"<loc>{base_url}{url[len(root) :]}</loc>" if url.startswith(root) else m.group(0)
+        return f"<loc>{site_url}{url[len(root) :]}</loc>" if url.startswith(root) else m.group(0)
 
     route.fulfill(response=resp, body=_LOC.sub(move, body))
 
@@ -436,17 +399,17 @@ INSTANT_STEPS = [
 ]
 
 
-def test_instant_navigation_renders_math(browser: Any, base_url: str) -> None:
+def test_instant_navigation_renders_math(browser: Any, site_url: str) -> None:
     """From the home page, click through to the article and on: content swaps in, math renders."""
     problems: list[str] = []
-    origin = base_url.rstrip("/")
+    origin = site_url.rstrip("/")
     with _context(browser, "light", origin) as (ctx, stray):
         # What loading the home page does is the business of the tests above: record only
         # what happens once the home page has settled.
         nav = Visit("instant navigation", "light")
         page = _watch(ctx.new_page(), nav, origin)
-        page.route("**/sitemap.xml", lambda route: _serve_sitemap_here(route, base_url))
-        page.goto(base_url, wait_until="load")
+        page.route("**/sitemap.xml", lambda route: _serve_sitemap_here(route, site_url))
+        page.goto(site_url, wait_until="load")
         _settle(page, nav)
         nav.forget_events()
         page.evaluate("() => { window.__vgdocsNoReload = true; }")

@@ -24,11 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import http.server
-import os
 import re
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -56,7 +53,7 @@ from vgdocs.registry import NUMBERS, format_number
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from browser import find_chromium, launch  # noqa: E402 - tools/browser.py
+from conftest import chromium  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -210,24 +207,6 @@ class Session:
         return page
 
 
-@pytest.fixture(scope="module")
-def base_url(site_dir: Path) -> Iterator[str]:
-    """The built site, served over HTTP from 127.0.0.1 on a free port."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site_dir)))
-    threading.Thread(target=httpd.serve_forever, name="vgdocs-widget", daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 # Playwright's sync API belongs to one thread, and another module's session-wide browser
 # (test_browser.py) may still hold the main thread's: everything that touches this module's
 # browser runs in this module's own thread instead. Tests and fixtures hand their work to it.
@@ -248,18 +227,11 @@ def in_browser_thread(fn: Callable[..., T]) -> Callable[..., T]:
 
 @in_browser_thread
 def _launch(stack: contextlib.ExitStack) -> Any:
-    try:
-        return stack.enter_context(launch())
-    except Exception as exc:
-        pytest.fail(f"Cannot launch headless Chromium (system Chromium: "
-                    f"{find_chromium() or 'none found'}): {type(exc).__name__}: {exc}",
-                    pytrace=False)
+    return stack.enter_context(chromium())
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if os.environ.get("VGDOCS_SKIP_BROWSER") == "1":
-        pytest.skip("VGDOCS_SKIP_BROWSER=1: browser tests skipped on request")
     stack = contextlib.ExitStack()
     try:
         yield _launch(stack)
@@ -268,13 +240,13 @@ def browser() -> Iterator[Any]:
 
 
 @contextlib.contextmanager
-def session(browser: Any, base_url: str, *, javascript: bool = True,
+def session(browser: Any, site_url: str, *, javascript: bool = True,
             scheme: str = "light") -> Iterator[Session]:
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme,
                               java_script_enabled=javascript)
     ctx.set_default_timeout(TIMEOUT_MS)
     try:
-        s = Session(ctx, base_url.rstrip("/"))
+        s = Session(ctx, site_url.rstrip("/"))
         yield s
         assert not s.errors, "\n".join(s.errors)
     finally:
@@ -282,20 +254,20 @@ def session(browser: Any, base_url: str, *, javascript: bool = True,
 
 
 @in_browser_thread
-def _open_article(stack: contextlib.ExitStack, browser: Any, base_url: str) -> Any:
-    page = stack.enter_context(session(browser, base_url)).page()
-    page.goto(base_url + "article/", wait_until="domcontentloaded")
+def _open_article(stack: contextlib.ExitStack, browser: Any, site_url: str) -> Any:
+    page = stack.enter_context(session(browser, site_url)).page()
+    page.goto(site_url + "article/", wait_until="domcontentloaded")
     page.wait_for_selector(f'{WIDGET}[data-vg-ready="true"]')
     return page
 
 
 @pytest.fixture(scope="module")
-def article(browser: Any, base_url: str) -> Iterator[Any]:
+def article(browser: Any, site_url: str) -> Iterator[Any]:
     """The article with the widget ready; shared by the tests below, each of which types a whole
     case first. The context must log no errors while they run."""
     stack = contextlib.ExitStack()
     try:
-        yield _open_article(stack, browser, base_url)
+        yield _open_article(stack, browser, site_url)
     finally:
         in_browser_thread(stack.close)()
 
@@ -367,16 +339,16 @@ def test_the_ties_really_are_rounded_to_even() -> None:
 
 
 @in_browser_thread
-def test_page_inputs_reproduce_the_build_time_values(browser: Any, base_url: str,
+def test_page_inputs_reproduce_the_build_time_values(browser: Any, site_url: str,
                                                      site_dir: Path) -> None:
     """With the page's own inputs the script shows exactly what the build printed."""
     soup = BeautifulSoup((site_dir / "article" / "index.html").read_text(encoding="utf-8"),
                          "html.parser")
     static = {el["data-quantity"]: el.get_text() for el in soup.select(f"{WIDGET} [data-quantity]")}
     assert set(static) == set(STATIC), sorted(static)
-    with session(browser, base_url) as s:
+    with session(browser, site_url) as s:
         page = s.page()
-        page.goto(base_url + "article/", wait_until="domcontentloaded")
+        page.goto(site_url + "article/", wait_until="domcontentloaded")
         page.wait_for_selector(f'{WIDGET}[data-vg-ready="true"]')
         got = read(page)
     assert {q: got[q] for q in static} == static
@@ -454,7 +426,7 @@ def test_every_input_and_slider_has_a_label(article: Any) -> None:
 
 
 @in_browser_thread
-def test_widget_works_after_instant_navigation(browser: Any, base_url: str) -> None:
+def test_widget_works_after_instant_navigation(browser: Any, site_url: str) -> None:
     """Home page, then a click to the article: the content is swapped in and the widget runs."""
 
     def sitemap_here(route: Any) -> None:
@@ -464,14 +436,14 @@ def test_widget_works_after_instant_navigation(browser: Any, base_url: str) -> N
         body = resp.text()
         locs = _LOC.findall(body)
         root = min(locs, key=len) if locs else ""
-        body = _LOC.sub(lambda m: f"<loc>{base_url}{m.group(1)[len(root):]}</loc>"
+        body = _LOC.sub(lambda m: f"<loc>{site_url}{m.group(1)[len(root):]}</loc>"
                         if m.group(1).startswith(root) else m.group(0), body)
         route.fulfill(response=resp, body=body)
 
-    with session(browser, base_url) as s:
+    with session(browser, site_url) as s:
         page = s.page()
         page.route("**/sitemap.xml", sitemap_here)
-        page.goto(base_url, wait_until="load")
+        page.goto(site_url, wait_until="load")
         page.wait_for_load_state("networkidle")
         page.evaluate("() => { window.__vgWidgetNoReload = true; }")
         page.locator('.md-content a[href$="article/"]').first.click()
@@ -500,11 +472,11 @@ def test_widget_works_after_instant_navigation(browser: Any, base_url: str) -> N
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @in_browser_thread
-def test_without_javascript_the_build_time_values_show(browser: Any, base_url: str,
+def test_without_javascript_the_build_time_values_show(browser: Any, site_url: str,
                                                          scheme: str) -> None:
-    with session(browser, base_url, javascript=False, scheme=scheme) as s:
+    with session(browser, site_url, javascript=False, scheme=scheme) as s:
         page = s.page()
-        page.goto(base_url + "article/", wait_until="load")
+        page.goto(site_url + "article/", wait_until="load")
         widget = page.locator(WIDGET)
         assert widget.get_attribute("data-vg-ready") is None
         for quantity, name in STATIC.items():

@@ -124,8 +124,14 @@ def serve_rebuild(project: Path, config: str, port: int, edits: int = 3) -> floa
         for i in range(edits):
             n = sum("Documentation built in" in ln for ln in lines)
             time.sleep(1.5)
-            page.write_text(original + f"\nA one-line prose edit, number {i}.\n", encoding="utf-8")
-            _wait_for(lines, "Documentation built in", 300, after=n)
+            # The file watcher can miss an edit made just as it starts: edit again until it sees one.
+            for attempt in range(10):
+                page.write_text(original + f"\nA one-line prose edit, number {i}.{attempt}.\n",
+                                encoding="utf-8")
+                if _wait_for(lines, "Documentation built in", 20, after=n, fail=False):
+                    break
+            else:
+                raise SystemExit(f"mkdocs serve never rebuilt:\n{''.join(lines[-30:])}")
             built = [ln for ln in lines if "Documentation built in" in ln]
             times.append(float(re.search(r"built in ([\d.]+) seconds", built[-1]).group(1)))
     finally:
@@ -135,13 +141,15 @@ def serve_rebuild(project: Path, config: str, port: int, edits: int = 3) -> floa
     return statistics.median(times)
 
 
-def _wait_for(lines: list[str], text: str, timeout: float, after: int = 0) -> None:
+def _wait_for(lines: list[str], text: str, timeout: float, after: int = 0, fail: bool = True) -> bool:
     t0 = time.time()
     while time.time() - t0 < timeout:
         if sum(text in ln for ln in lines) > after:
-            return
+            return True
         time.sleep(0.05)
-    raise SystemExit(f"timed out waiting for {text!r}:\n{''.join(lines[-30:])}")
+    if fail:
+        raise SystemExit(f"timed out waiting for {text!r}:\n{''.join(lines[-30:])}")
+    return False
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -28,6 +28,7 @@ import os
 import pkgutil
 import posixpath
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -88,6 +89,11 @@ def on_config(config: Any) -> Any:
     _state["values"] = json.loads(cached.read_text(encoding="utf-8")) if cached.exists() else {}
     _state["values_changed"] = False
     _start_figures()
+    # mkdocs-jupyter keys its cache on the notebook alone; filing it under the package hash
+    # re-executes the notebook exactly when the code it imports has changed.
+    jupyter = config.plugins.get("mkdocs-jupyter") if config is not None else None
+    if jupyter is not None and jupyter.config.get("cache"):
+        jupyter.config["cache_dir"] = str(CACHE / "notebooks" / _state["hash"])
     _notebook_kernel_env()
     return config
 
@@ -292,9 +298,12 @@ def _figures(markdown: str, page_path: str) -> str:
             log.warning("%s: figure %s needs alt text that describes it", page_path, name)
         attrs = m.group("attrs") or ""
         dark = path[: -len(".svg")] + "-dark.svg"
+        # Lazy: the variant hidden by the colour scheme is never downloaded, and figures below
+        # the fold load as the reader scrolls to them.
+        lazy = "{ loading=lazy }" if not attrs else attrs[:-1].rstrip() + " loading=lazy }"
         return (
             f'\n\n<figure class="vg-figure" markdown="span">\n'
-            f"![{alt}]({path}#only-light){attrs}\n![{alt}]({dark}#only-dark){attrs}\n"
+            f"![{alt}]({path}#only-light){lazy}\n![{alt}]({dark}#only-dark){lazy}\n"
             "</figure>\n\n"
         )
 
@@ -451,12 +460,15 @@ def _tested_by(html_text: str) -> str:
         sys.path.remove(str(ROOT / "tools"))
 
     def repl(m: re.Match[str]) -> str:
+        # The search index keeps each entry's name and signature, not its whole docstring:
+        # the reference alone would otherwise be half of the index every page downloads.
+        entry = m.group(0).replace('class="doc doc-contents', 'data-search-exclude class="doc doc-contents', 1)
         tests = covering_tests(m.group("id"))
         if not tests:
-            return m.group(0)
+            return entry
         shown = ", ".join(f"<code>{html.escape(t)}</code>" for t in tests[:3])
         more = f" and {len(tests) - 3} more" if len(tests) > 3 else ""
-        return f'{m.group(0)}<p class="vg-tested-by">Tested by {shown}{more}.</p>'
+        return f'{entry}<p class="vg-tested-by">Tested by {shown}{more}.</p>'
 
     return _DOC_ENTRY.sub(repl, html_text)
 
@@ -487,6 +499,9 @@ def _prune_cache() -> None:
     for path in [*CACHE.glob("figures/*.svg"), *CACHE.glob("numbers.*.json")]:
         if path.suffixes[-2:-1] != [f".{current}"]:
             path.unlink(missing_ok=True)
+    for old in CACHE.glob("notebooks/*"):
+        if old.name != current:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def on_build_error(error: Exception) -> None:
