@@ -95,3 +95,18 @@ def chromium() -> Iterator[Any]:
                 pytrace=False,
             )
         yield found
+
+
+# Figures are lazy-loaded: the variant hidden by the colour scheme, and anything below the fold,
+# is not fetched on first load. A test that inspects every image asks for them all first.
+LOAD_ALL_IMAGES_JS = """
+async () => {
+  const imgs = [...document.images];
+  imgs.forEach(i => { i.loading = 'eager'; });
+  await Promise.all(imgs.map(i => i.complete ? null : new Promise(done => {
+    i.addEventListener('load', done, {once: true});
+    i.addEventListener('error', done, {once: true});
+  })));
+  return true;
+}
+"""

@@ -48,7 +48,7 @@ MIN_ALT = 15
 
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from conftest import chromium  # noqa: E402
+from conftest import LOAD_ALL_IMAGES_JS, chromium  # noqa: E402
 
 # ---------------------------------------------------------------------------- in-page scripts
 
@@ -284,6 +284,7 @@ def _audit_scheme(scheme: str, base_url: str, pages: list[str], axe: str) -> lis
                 out.append(audit)
                 try:
                     page.goto(_url(base_url, rel), wait_until="load")
+                    page.evaluate(LOAD_ALL_IMAGES_JS)
                     page.evaluate("() => document.fonts.ready.then(() => true)")
                     page.wait_for_function(SETTLED_JS)
                     audit.probe = page.evaluate(PAGE_JS)

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.browser
 
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from conftest import chromium  # noqa: E402
+from conftest import LOAD_ALL_IMAGES_JS, chromium  # noqa: E402
 
 # ---------------------------------------------------------------------------- in-page probes
 
@@ -227,6 +227,7 @@ def _context(browser: Any, scheme: str, origin: str) -> Iterator[tuple[Any, list
 def _settle(page: Any, visit: Visit) -> None:
     """Wait until the network is quiet and web fonts are done; note KaTeX's font status."""
     page.wait_for_load_state("networkidle")
+    page.evaluate(LOAD_ALL_IMAGES_JS)
     visit.fonts = page.evaluate(FONTS_JS)
 
 
@@ -428,7 +429,7 @@ def test_instant_navigation_renders_math(browser: Any, site_url: str) -> None:
             )
             # The load state of the first page stays reached, so Playwright's "networkidle"
             # would not wait here: wait for the swapped-in images and fonts, then a quiet spell.
-            page.wait_for_function("() => [...document.images].every(i => i.complete)")
+            page.evaluate(LOAD_ALL_IMAGES_JS)
             nav.fonts = page.evaluate(FONTS_JS)
             page.wait_for_timeout(500)
             if not page.evaluate("() => window.__vgdocsNoReload === true"):

@@ -94,7 +94,8 @@ def test_only_notebooks_become_notebook_pages(tmp_path: Path) -> None:
     plugin = load_config(str(ROOT / "mkdocs.yml")).plugins["mkdocs-jupyter"]
     assert plugin.config["execute"] is True and plugin.config["allow_errors"] is False
     assert plugin.config["include_source"] is True
-    assert plugin.config["cache"] is False  # its cache key ignores src/vgdocs
+    # Its own cache key ignores src/vgdocs; the hook files the cache under the package hash.
+    assert plugin.config["cache"] is True
     assert not plugin.config["include_requirejs"] and not plugin.config["custom_mathjax_url"]
     files = {
         "script.py": "# %%\nprint(1)\n",
@@ -398,3 +399,25 @@ def test_first_load_of_the_notebook_page_is_small(site_dir: Path) -> None:
         listing = "\n".join(f"{s:>9} {u}" for u, s in sorted(own.items(), key=lambda kv: -kv[1]))
         assert total <= PAGE_BUDGET, f"{scheme}: {total} bytes on first load\n{listing}"
         assert own["/notebooks/worked-example/"] > 20_000  # the page itself was measured
+
+
+def test_notebook_cache_is_filed_under_the_package_hash(hooks: Any, tmp_path: Path,
+                                                        monkeypatch: Any) -> None:
+    """mkdocs-jupyter's own cache key ignores src/: the hook makes a code change re-run it."""
+    from mkdocs.config import load_config
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    monkeypatch.setattr(hooks, "_start_figures", lambda: None)
+    hooks.on_config(config)
+    cache_dir = Path(config.plugins["mkdocs-jupyter"].config["cache_dir"])
+    assert cache_dir.name == hooks._state["hash"] and cache_dir.parent.name == "notebooks"
+    # A one-line change to the package gives another hash, hence another cache directory.
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "src", src)
+    (src / "vgdocs" / "worked_example.py").write_text(
+        (src / "vgdocs" / "worked_example.py").read_text(encoding="utf-8") + "\n# changed\n",
+        encoding="utf-8")
+    before = hooks._source_hash()
+    monkeypatch.setattr(hooks, "SRC", src)
+    assert hooks._source_hash() != before
