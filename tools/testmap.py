@@ -74,6 +74,30 @@ def canonical(dotted: str) -> str:
 
 @cache
 def coverage_index(tests_dir: Path = TESTS) -> dict[str, tuple[str, ...]]:
+    """Map each referenced ``vgdocs`` object to the tests that use it (cached by the tests' hash).
+
+    See ``_coverage_index`` for the format; parsing every test file costs more than half a
+    second, so the index is kept in ``.cache/vgdocs`` under a hash of the test files.
+    """
+    import hashlib
+    import json
+
+    h = hashlib.sha256()
+    # The tests, and the package that says where each name is defined.
+    for path in [*sorted(tests_dir.glob("test_*.py")), *sorted((ROOT / "src").rglob("*.py"))]:
+        h.update(path.name.encode() + path.read_bytes())
+    cached = ROOT / ".cache" / "vgdocs" / f"testmap.{h.hexdigest()[:16]}.json"
+    if cached.exists():
+        return {k: tuple(v) for k, v in json.loads(cached.read_text(encoding="utf-8")).items()}
+    index = _coverage_index(tests_dir)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    for old in cached.parent.glob("testmap.*.json"):
+        old.unlink(missing_ok=True)
+    cached.write_text(json.dumps(index, sort_keys=True), encoding="utf-8")
+    return index
+
+
+def _coverage_index(tests_dir: Path) -> dict[str, tuple[str, ...]]:
     """Map each referenced ``vgdocs`` object to the tests that use it.
 
     Keys are where the object is defined (``vgdocs.worked_example.grad_W1``); values are test ids such as
