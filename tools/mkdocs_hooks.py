@@ -115,34 +115,34 @@ def _start_figures() -> None:
     from concurrent.futures import ProcessPoolExecutor
 
     registry = _state["registry"]
-    todo = [(n, s) for n in sorted(registry.FIGURES) for s in SCHEMES
-            if not _figure_path(n, s).exists()]
+    # One job per figure, drawing every missing scheme: its data is computed once.
+    todo = {n: {s: str(_figure_path(n, s)) for s in SCHEMES if not _figure_path(n, s).exists()}
+            for n in sorted(registry.FIGURES)}
+    todo = {n: paths for n, paths in todo.items() if paths}
     _state["figure_jobs"] = {}
     if not todo:
         return
     (CACHE / "figures").mkdir(parents=True, exist_ok=True)
     # fork: the workers inherit the package exactly as this build imported it.
-    from vgdocs.plotting import write_svg
+    from vgdocs.plotting import write_svgs
 
     pool = ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1),
                                mp_context=multiprocessing.get_context("fork"))
     _state["figure_pool"] = pool
-    _state["figure_jobs"] = {
-        (n, s): pool.submit(write_svg, n, s, str(_figure_path(n, s))) for n, s in todo
-    }
+    _state["figure_jobs"] = {n: pool.submit(write_svgs, n, paths) for n, paths in todo.items()}
 
 
 def on_env(env: Any, config: Any, files: Files) -> Any:
     pool = _state.pop("figure_pool", None)
-    for (name, scheme), job in _state.pop("figure_jobs", {}).items():
+    for name, job in _state.pop("figure_jobs", {}).items():
         try:
             job.result()
         except Exception as exc:  # report which figure failed, then fail the build
-            log.warning("figure %r (%s) could not be drawn: %s: %s", name, scheme,
-                        type(exc).__name__, exc)
-            bad = files.get_file_from_path(f"figures/{name}{SCHEMES[scheme]}.svg")
-            if bad is not None:
-                files.remove(bad)
+            log.warning("figure %r could not be drawn: %s: %s", name, type(exc).__name__, exc)
+            for suffix in SCHEMES.values():
+                bad = files.get_file_from_path(f"figures/{name}{suffix}.svg")
+                if bad is not None and not Path(bad.abs_src_path or "").exists():
+                    files.remove(bad)
     if pool is not None:
         pool.shutdown()
     return env

@@ -95,6 +95,16 @@ def render_svg(name: str, scheme: str) -> bytes:
     return buf.getvalue()
 
 
+def write_svgs(name: str, paths: dict[str, str]) -> None:
+    """Draw figure ``name`` into ``paths[scheme]`` for each scheme, in one process.
+
+    One process per figure computes the figure's data once (the experiments cache their
+    results) and draws it in every colour scheme.
+    """
+    for scheme, path in paths.items():
+        write_svg(name, scheme, path)
+
+
 def write_svg(name: str, scheme: str, path: str) -> None:
     """Draw figure ``name`` for ``scheme`` into the file ``path``, atomically."""
     import os
