@@ -992,8 +992,10 @@ number("gate_closed_bias", ".0f")(lambda: CLOSED_BIAS)
 number("gate_closed_T", ".0f")(lambda: CLOSED_T)
 number("gate_closed_fbar", ".4f")(lambda: sigmoid(CLOSED_BIAS))
 number("gate_closed_formula", ".6f")(lambda: constant_forget_gain(sigmoid(CLOSED_BIAS), CLOSED_T))
-number("gate_closed_bptt_min", ".6f")(lambda: float(constant_forget_bptt(CLOSED_BIAS, CLOSED_T).min()))
 number("gate_closed_bptt_max", ".6f")(lambda: float(constant_forget_bptt(CLOSED_BIAS, CLOSED_T).max()))
+number("gate_closed_bptt_dev", ".0e")(
+    lambda: float(np.max(np.abs(constant_forget_bptt(CLOSED_BIAS, CLOSED_T)
+                                / constant_forget_gain(sigmoid(CLOSED_BIAS), CLOSED_T) - 1.0))))
 
 # Exercises.
 EX_FRACTION = 0.01
