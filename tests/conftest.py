@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +13,11 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from browser import find_chromium, launch, serve_site  # noqa: E402 - tools/browser.py
+from project import copy_project  # noqa: E402 - tools/project.py
+
+__all__ = ["copy_project", "mkdocs_build"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
@@ -52,22 +54,11 @@ def html_pages(site_dir: Path) -> dict[str, str]:
     }
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(site_dir: Path) -> Iterator[str]:
     """The built site, served over HTTP from 127.0.0.1 on a free port (axe needs an origin)."""
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, name="vgdocs-site", daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve_site(site_dir) as url:
+        yield url
 
 
 @contextlib.contextmanager
@@ -77,9 +68,6 @@ def chromium() -> Iterator[Any]:
     Playwright's sync API belongs to the thread that started it, so each browser test module
     that needs its own browser opens it in its own thread with this helper.
     """
-    sys.path.insert(0, str(ROOT / "tools"))
-    from browser import find_chromium, launch
-
     if os.environ.get("VGDOCS_SKIP_BROWSER") == "1":
         pytest.skip("VGDOCS_SKIP_BROWSER=1: browser tests skipped on request")
     with contextlib.ExitStack() as stack:

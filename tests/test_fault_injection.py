@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import mkdocs_build
+from conftest import copy_project, mkdocs_build
 
 pytestmark = pytest.mark.build
 
@@ -40,24 +40,6 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 # ---------------------------------------------------------------------------- the project copy
-
-
-def project_files(root: Path) -> list[str]:
-    """Files git tracks plus untracked files that are not ignored (what a commit would hold)."""
-    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                         cwd=root, capture_output=True, check=True).stdout.decode()
-    return sorted({f for f in out.split("\0") if f and (root / f).is_file()})
-
-
-def copy_project(root: Path, dest: Path) -> Path:
-    """Copy the project's files to ``dest``; link ``node_modules`` (KaTeX for the build)."""
-    for rel in project_files(root):
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(root / rel, target)
-    if (root / "node_modules").exists():
-        (dest / "node_modules").symlink_to(root / "node_modules", target_is_directory=True)
-    return dest
 
 
 def seed_cache(root: Path, dest: Path) -> None:
@@ -246,7 +228,7 @@ def _run(fault: Fault, project: Path) -> Outcome:
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
     """Every fault's run, two at a time; raises if the unbroken control build fails."""
     work = tmp_path_factory.mktemp("faults")
-    pristine = copy_project(ROOT, work / "pristine")
+    pristine = copy_project(work / "pristine")
     seed_cache(ROOT, pristine)
     has_notebook = any((pristine / NOTEBOOKS).glob("*.ipynb"))
     results: dict[str, Outcome] = {}
@@ -257,7 +239,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
             out = Outcome(fault, None, "", skipped=f"no notebook in {NOTEBOOKS}/")
         else:
             dest = work / fault.name
-            project = clone(pristine, dest) if from_control else copy_project(ROOT, dest)
+            project = clone(pristine, dest) if from_control else copy_project(dest)
             out = _run(fault, project)
         with lock:
             results[fault.name] = out

@@ -26,7 +26,7 @@ import pytest
 from bs4 import BeautifulSoup
 from mkdocs.structure.files import Files
 
-from conftest import mkdocs_build
+from conftest import copy_project, mkdocs_build
 from vgdocs.activations import sigmoid_prime
 from vgdocs.worked_example import chain_gradients, forward, grad_W1, grad_W2, squared_error
 
@@ -311,15 +311,8 @@ def _copy_project(tmp_path: Path) -> Path:
     Without the Markdown pages a build reaches the notebook at once; their absence only causes
     warnings, while a raising cell is an error that stops the build there and then.
     """
-    project = tmp_path / "project"
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    names = {n for n in tracked.decode().split("\0") if n} | {NOTEBOOK.relative_to(ROOT).as_posix()}
-    for name in names:
-        src = ROOT / name
-        if src.is_file() and not (name.startswith("docs/") and name.endswith(".md")):
-            (project / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, project / name)
-    (project / "node_modules").symlink_to(ROOT / "node_modules")
+    project = copy_project(tmp_path / "project",
+                           keep=lambda name: not (name.startswith("docs/") and name.endswith(".md")))
     (project / ".cache").mkdir()
     if (ROOT / ".cache" / "vgdocs").is_dir():  # figures and outputs, keyed by content
         (project / ".cache" / "vgdocs").symlink_to(ROOT / ".cache" / "vgdocs")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import mkdocs_build
+from conftest import copy_project, mkdocs_build
 
 pytestmark = pytest.mark.build
 
@@ -44,16 +44,6 @@ def _build(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
         "PYTHONDONTWRITEBYTECODE": "1"})
 
 
-def _copy(dest: Path) -> Path:
-    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                         cwd=ROOT, capture_output=True, check=True).stdout.decode()
-    for rel in sorted({f for f in out.split("\0") if f and (ROOT / f).is_file()}):
-        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        (dest / rel).write_bytes((ROOT / rel).read_bytes())
-    (dest / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
-    return dest
-
-
 def digests(site: Path) -> dict[str, str]:
     """SHA-256 of every file under ``site``, by path relative to it."""
     return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -63,7 +53,7 @@ def digests(site: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     work = tmp_path_factory.mktemp("repro")
-    copy = _copy(work / "copy")
+    copy = copy_project(work / "copy")
     assert not (copy / ".cache").exists()
     with ThreadPoolExecutor(max_workers=2) as pool:
         a = pool.submit(_build, ROOT, work / "site-a")

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import gzip
-import http.server
 import json
 import os
 import platform
@@ -33,23 +31,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from browser import launch  # noqa: E402
+from browser import launch, serve_site  # noqa: E402
+from project import copy_project  # noqa: E402
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
 OUT = ROOT / "docs" / "snippets" / "benchmark.md"
 TARGETS = {"build": 3.0, "rebuild": 1.5, "article": 450_000, "notebook": 600_000, "page": 600_000}
-
-
-def copy_project(dst: Path) -> Path:
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
-                           capture_output=True, text=True, check=True).stdout.split()
-    for f in files:
-        src = ROOT / f
-        if src.is_file():
-            (dst / f).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst / f)
-    (dst / "node_modules").symlink_to(ROOT / "node_modules")
-    return dst
 
 
 def bare_config(project: Path) -> Path:
@@ -153,24 +140,15 @@ def _wait_for(lines: list[str], text: str, timeout: float, after: int = 0, fail:
     return False
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def page_bytes(site: Path) -> dict[str, tuple[int, int]]:
     """Bytes of every response the browser receives on a page's first load (empty cache).
 
     Returns (raw bytes, gzip bytes) per page: the second is what a server that compresses,
     such as GitHub Pages, sends over the wire.
     """
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    port = httpd.server_address[1]
     pages = sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html"))
     out: dict[str, tuple[int, int]] = {}
-    with launch() as browser:
+    with serve_site(site) as base, launch() as browser:
         for rel in pages:
             rel = "" if rel == "./" else rel
             ctx = browser.new_context()
@@ -184,22 +162,19 @@ def page_bytes(site: Path) -> dict[str, tuple[int, int]]:
                     sizes.append((len(body), len(gzip.compress(body, mtime=0))))
 
             page.on("response", on_response)
-            page.goto(f"http://127.0.0.1:{port}/{rel}", wait_until="networkidle")
+            page.goto(f"{base}{rel}", wait_until="networkidle")
             page.wait_for_timeout(200)
             out[rel or "/"] = (sum(r for r, _ in sizes), sum(g for _, g in sizes))
             ctx.close()
-    httpd.shutdown()
     return out
 
 
 def experiment_times() -> dict[str, float]:
     code = r"""
-import importlib, json, pkgutil, sys, time
+import json, sys, time
 sys.path.insert(0, sys.argv[1])
-import vgdocs
 from vgdocs import registry
-for info in pkgutil.iter_modules(vgdocs.__path__, "vgdocs."):
-    importlib.import_module(info.name)
+registry.load_all()
 times = {}
 for num in registry.NUMBERS.values():
     module = num.source.split(".")[1]

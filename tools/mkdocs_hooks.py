@@ -25,7 +25,6 @@ import io
 import json
 import logging
 import os
-import pkgutil
 import posixpath
 import re
 import shutil
@@ -60,10 +59,9 @@ def _load_package() -> Any:
         del sys.modules[mod]
     importlib.invalidate_caches()
     pkg = importlib.import_module("vgdocs")
-    # Every module registers its numbers and figures on import.
-    for info in pkgutil.iter_modules(pkg.__path__, "vgdocs."):
-        importlib.import_module(info.name)
-    return importlib.import_module("vgdocs.registry"), pkg
+    registry = importlib.import_module("vgdocs.registry")
+    registry.load_all()  # every module registers its numbers and figures on import
+    return registry, pkg
 
 
 def _source_hash() -> str:
