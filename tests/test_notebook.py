@@ -287,6 +287,21 @@ def test_hook_warns_on_bad_notebook_math(hooks: Any, caplog: Any, bad: str) -> N
     assert any(m in r.getMessage() for r in caplog.records for m in ("KaTeX cannot render", "'$'", "\\begin"))
 
 
+def test_hook_joins_a_cell_output_the_kernel_sent_in_two_messages(hooks: Any) -> None:
+    """A slow machine splits one cell's stdout into two stream outputs; the page must not show it."""
+    def area(text: str) -> str:
+        return ('<div class="jp-OutputArea-child">\n<div class="jp-RenderedText jp-OutputArea-output" '
+                f'data-mime-type="text/plain" tabindex="0">\n<pre>{text}</pre>\n</div>\n</div>\n')
+
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="notebooks/demo.ipynb"))
+    config = SimpleNamespace(plugins={})
+    split = hooks.on_page_content(_nb_html(area("1 one\n2 two\n") + area("3 three\n")), page, config, Files([]))
+    whole = hooks.on_page_content(_nb_html(area("1 one\n2 two\n3 three\n")), page, config, Files([]))
+    assert split == whole
+    assert split.count('<span class="filename">Output</span>') == 1
+    assert "1 one\n2 two\n3 three\n" in split
+
+
 def test_hook_warns_on_a_link_to_a_missing_page(hooks: Any, caplog: Any) -> None:
     with caplog.at_level(logging.WARNING, logger="mkdocs.hooks.vgdocs"):
         _render(hooks, '<p><a href="../no-such-page.md">x</a></p>')

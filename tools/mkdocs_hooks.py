@@ -530,6 +530,13 @@ _NB_STREAM = re.compile(
     r"\s*<pre>(.*?)</pre>",
     re.S,
 )
+# The kernel flushes a cell's stdout in more than one message when printing is slow (a busy
+# machine), and nbconvert renders each message as an output area of its own: join them again,
+# so that the page does not depend on how fast the build machine was.
+_NB_STREAM_SPLIT = re.compile(
+    r'</pre>\s*</div>\s*</div>\s*<div class="jp-OutputArea-child">\s*'
+    r'<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain"[^>]*>\s*<pre>'
+)
 _NB_VERBATIM = re.compile(r"<(pre|code|script|style)\b.*?</\1>", re.S)
 _NB_DISPLAY_P = re.compile(r"<p>\s*\$\$([^$<]+?)\$\$\s*</p>")
 _NB_DISPLAY = re.compile(r"(?<!\\)\$\$([^$<]+?)\$\$")
@@ -583,6 +590,7 @@ def _notebook_page(html_text: str, page: Any, config: Any, files: Files) -> str:
     text = html_text[start:end + len(_NB_END)]
     text = _NB_CLIPBOARD.sub("", text)
     text = _NB_CODE.sub(r'<div class="highlight"><pre><code>\1</code></pre></div>', text)
+    text = _NB_STREAM_SPLIT.sub("", text)
     text = _NB_STREAM.sub(
         r'<div class="highlight"><span class="filename">Output</span><pre><code>\1</code></pre>', text
     )
