@@ -557,3 +557,90 @@ def test_interval_and_factor_reject_bad_bias_and_input():
 def test_golden_section_rejects_bad_input(args, says):
     with pytest.raises(ValueError, match=rf"^{says}"):
         golden_section_maximise(*args)
+
+
+# --- Hochreiter's fixed-input view, the 4x-Glorot sigmoid stack, the factor's norm bound ----------
+
+
+def test_weighted_slope_peak_against_bisection_and_a_grid():
+    from vgdocs.deep_stacks import weighted_slope_peak
+
+    u_star, c = weighted_slope_peak()
+    # independent: the root of u tanh(u/2) = 1 by bisection, and a fine grid of u sigma'(u)
+    lo, hi = 0.5, 3.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if mid * math.tanh(mid / 2) < 1 else (lo, mid)
+    assert u_star == pytest.approx(lo, abs=1e-8)
+    u = np.linspace(0.0, 10.0, 2_000_001)
+    s = 1.0 / (1.0 + np.exp(-u))
+    assert c == pytest.approx(np.max(u * s * (1 - s)), rel=1e-10)
+    assert 0.22 < c < 0.23
+
+
+@pytest.mark.parametrize("a", [0.05, 0.2, 0.5, 1.0, -0.7])
+def test_fixed_input_max_factor_is_the_best_weight(a):
+    from vgdocs.deep_stacks import fixed_input_max_factor
+
+    w = np.linspace(-400.0, 400.0, 4_000_001)
+    s = 1.0 / (1.0 + np.exp(-w * a))
+    best = np.max(np.abs(w * s * (1 - s)))
+    assert fixed_input_max_factor(a) == pytest.approx(best, rel=1e-6)
+    # a factor of one or more needs an input below c, and then a weight above four
+    assert (fixed_input_max_factor(a) >= 1) == (abs(a) < 0.2239)
+
+
+def test_fixed_input_max_factor_rejects_zero():
+    from vgdocs.deep_stacks import fixed_input_max_factor
+
+    with pytest.raises(ValueError, match=r"^a\b"):
+        fixed_input_max_factor(0.0)
+
+
+def test_four_times_glorot_sigmoid_stack_spans_far_fewer_decades():
+    """deep-stacks.md: the '31 orders of magnitude' belong to Glorot's scale, not to the sigmoid."""
+    from vgdocs.initialisation import glorot_uniform, sigmoid_uniform
+
+    a = sigmoid_uniform(30, 20, np.random.default_rng(5))
+    b = glorot_uniform(30, 20, np.random.default_rng(5))
+    np.testing.assert_array_equal(a, 4.0 * b)
+    glorot = gradient_norm_profile("sigmoid", 50, 128, 64, 0)
+    wide = gradient_norm_profile("sigmoid", 50, 128, 64, 0, init="sigmoid_uniform")
+    assert glorot[0] / glorot[-1] < 1e-28
+    assert 1e-13 < wide[0] / wide[-1] < 1e-8
+    assert NUMBERS["deep_sigmoid4_span"].value() == pytest.approx(wide[0] / wide[-1], rel=1e-12)
+
+
+def test_a_sigmoid_factor_can_stretch_a_gradient_once_the_weights_exceed_four():
+    """rectifiers.md: ||W^T D|| <= ||W|| / 4 for sigmoid slopes, and above one for large W."""
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        W = rng.standard_normal((16, 16))
+        a = rng.standard_normal(16)
+        s = 1.0 / (1.0 + np.exp(-a))
+        factor = np.linalg.norm(W.T @ np.diag(s * (1 - s)), 2)
+        assert factor <= np.linalg.norm(W, 2) / 4 + 1e-12
+    W = 6.0 * np.linalg.qr(rng.standard_normal((16, 16)))[0]  # every singular value 6
+    small = 1e-3 * rng.standard_normal(16)  # pre-activations near 0: slopes near 1/4
+    s = 1.0 / (1.0 + np.exp(-small))
+    assert np.linalg.norm(W.T @ np.diag(s * (1 - s)), 2) > 1.4
+
+
+def test_sigmoid_deltas_shrink_by_the_rms_slope_and_layer_one_drops_further():
+    """deep-stacks.md: delta_k shrinks by ~ the RMS slope; the first weight gradient loses more (zero-mean x)."""
+    from vgdocs.initialisation import glorot_uniform
+
+    rng = np.random.default_rng(0)
+    weights = [glorot_uniform(128, 128, rng) for _ in range(50)]
+    x, y = rng.standard_normal((64, 128)), rng.standard_normal((64, 128))
+    fwd = dense_forward(x, weights, [np.zeros(128)] * 50, "sigmoid")
+    grads = dense_backward(fwd, weights, mean_squared_error_grad(fwd.outputs[-1], y))
+    s = np.stack([1 / (1 + np.exp(-a)) for a in fwd.pre_activations])
+    rms_slope = float(np.sqrt(np.mean((s * (1 - s)) ** 2)))
+    d = [np.linalg.norm(g) for g in grads.pre_activations]
+    assert (d[0] / d[-1]) ** (1 / 49) == pytest.approx(rms_slope, rel=0.01)
+    w = [np.linalg.norm(g) for g in grads.weights]
+    interior = (w[1] / w[-1]) ** (1 / 48)
+    assert interior == pytest.approx(rms_slope, rel=0.02)
+    assert w[0] / w[1] < 0.5 * interior
+    assert NUMBERS["deep_sigmoid_rms_prime"].value() == pytest.approx(rms_slope, rel=1e-12)

@@ -365,3 +365,42 @@ def test_trajectory_is_frozen():
     assert isinstance(TRAJ, Trajectory)
     with pytest.raises(AttributeError):
         TRAJ.h = None  # type: ignore[misc]
+
+
+# --- products at the critical scale Var = 1/d --------------------------------------------------
+
+
+@pytest.mark.parametrize("d", [1, 2, 4, 7])
+def test_lyapunov_exponent_at_any_variance_against_monte_carlo(d):
+    """lambda_1(s^2) is the mean of (1/2) ln(s^2 chi^2_d), estimated here from fresh samples."""
+    rng = np.random.default_rng(11)
+    for variance in (1.0, 1.0 / d, 0.3):
+        samples = 0.5 * np.log(variance * rng.chisquare(d, size=2_000_000))
+        se = samples.std() / math.sqrt(samples.size)
+        assert abs(gaussian_lyapunov_exponent(d, variance) - samples.mean()) < 5 * se
+
+
+def test_scaling_the_entries_shifts_every_log_norm_by_t_half_log_variance():
+    base = random_product_log_norms(4, 60, 3)
+    scaled = random_product_log_norms(4, 60, 3, variance=0.25)
+    np.testing.assert_allclose(scaled, base + np.arange(1, 61) * 0.5 * math.log(0.25), rtol=0, atol=1e-9)
+
+
+def test_at_the_critical_scale_the_mean_square_stays_but_typical_products_vanish():
+    d = 4
+    assert gaussian_lyapunov_exponent(d, 1.0 / d) < -0.1
+    # each factor keeps the mean square: E||G u||^2 = d s^2 ||u||^2 = ||u||^2
+    rng = np.random.default_rng(0)
+    G = rng.standard_normal((200_000, d, d)) / math.sqrt(d)
+    u = np.array([1.0, 0.0, 0.0, 0.0])
+    assert np.mean(np.sum((G @ u) ** 2, axis=1)) == pytest.approx(1.0, rel=0.01)
+    ends = [random_product_log_norms(d, 100, s, 1.0 / d)[-1] for s in range(5)]
+    assert max(ends) < math.log(1e-2)
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, math.nan, np.ones(2)])
+def test_variance_must_be_positive(bad):
+    with pytest.raises(ValueError, match=r"^variance\b"):
+        gaussian_lyapunov_exponent(4, bad)
+    with pytest.raises(ValueError, match=r"^variance\b"):
+        random_product_log_norms(4, 3, 0, bad)

@@ -481,10 +481,24 @@ def test_pytorch_init_bound_and_ranges():
     k = 1 / math.sqrt(32)
     assert np.abs(p.W_ih).max() <= k and np.abs(p.W_hh).max() <= k
     assert np.all(p.b[32:64] == 3.0)
-    assert np.abs(np.delete(p.b, np.s_[32:64])).max() <= k
+    # PyTorch keeps two bias vectors, each U(-k, k); the LSTM and the RNN see only their sum
+    assert np.abs(np.delete(p.b, np.s_[32:64])).max() <= 2 * k
     q, r = init_gru(4, 32, np.random.default_rng(0)), init_tanh_rnn(4, 32, np.random.default_rng(0))
-    for arr in (q.W_ih, q.W_hh, q.b_ih, q.b_hh, r.W_ih, r.W_hh, r.b):
+    for arr in (q.W_ih, q.W_hh, q.b_ih, q.b_hh, r.W_ih, r.W_hh):
         assert np.abs(arr).max() <= k
+    assert np.abs(r.b).max() <= 2 * k
+
+
+def test_summed_biases_have_the_spread_of_two_uniforms():
+    """b = b_ih + b_hh: variance 2 k^2 / 3 and a triangular density on [-2k, 2k]."""
+    H = 4096
+    k = 1 / math.sqrt(H)
+    lstm = init_lstm(1, H, np.random.default_rng(1)).b
+    rnn = init_tanh_rnn(1, H, np.random.default_rng(2)).b
+    for b in (np.delete(lstm, np.s_[H:2 * H]), rnn):
+        assert b.var() == pytest.approx(2 * k * k / 3, rel=0.05)
+        assert np.abs(b).max() <= 2 * k and np.abs(b).max() > 1.5 * k
+        assert np.mean(np.abs(b) < k) == pytest.approx(0.75, abs=0.02)  # triangular: 3/4 inside [-k, k]
 
 
 def test_uniform_init_radius():
@@ -536,6 +550,26 @@ def test_exercise_three_parameter_counts():
 def test_exercise_four_ratio():
     assert NUMBERS["gate_ex4_ratio"].value() == pytest.approx(lstm_decay_run(3.0).at(LAG) / lstm_decay_run(0.0).at(LAG))
     assert NUMBERS["gate_ex4_ratio"].value() > 1e6
+
+
+def test_exercise_four_the_total_grows_less_than_the_cell_path():
+    """Raising b_f from 0 to 3 multiplies the cell path by more than it multiplies the total.
+
+    Computed from the runs' raw arrays (total norms, cell-path norms, gate products), not from the
+    page's numbers; the old exercise claimed the opposite direction.
+    """
+    r0, r3 = lstm_decay_run(0.0), lstm_decay_run(3.0)
+    total = r3.norms[LAG - 1] / r0.norms[LAG - 1]
+    cell = r3.cell_norms[LAG - 1] / r0.cell_norms[LAG - 1]
+    gates = np.prod(r3.gates[:LAG], axis=0).mean() / np.prod(r0.gates[:LAG], axis=0).mean()
+    assert total < cell / 100 and total < gates / 100
+    share0 = r0.norms[LAG - 1] / r0.cell_norms[LAG - 1]
+    share3 = r3.norms[LAG - 1] / r3.cell_norms[LAG - 1]
+    assert share0 > 1e3 and 1 < share3 < 100  # other routes dominate at b_f = 0, much less at 3
+    assert total == pytest.approx(cell * share3 / share0, rel=1e-12)
+    for name, value in [("gate_ex4_cell_ratio", cell), ("gate_ex4_fprod_ratio", gates),
+                        ("gate_ex4_share_b0", share0), ("gate_ex4_share_b3", share3)]:
+        assert NUMBERS[name].value() == pytest.approx(value, rel=1e-12), name
 
 
 # --- bad input ----------------------------------------------------------------------------------

@@ -396,3 +396,44 @@ def test_statistics_reject_bad_input():
 def test_experiments_reject_bad_arguments(call, says):
     with pytest.raises(ValueError, match=rf"^{says}"):
         call()
+
+
+# --- what the wrong scales do to the gradient (initialisation.md, "The scale of the activations") --
+
+
+def _rms(a):
+    return float(np.sqrt(np.mean(a * a)))
+
+
+def test_unit_scale_saturates_forward_yet_explodes_backward():
+    """W ~ N(0, 1): the slopes average a few percent, yet each layer multiplies the gradient's variance by ~12."""
+    from vgdocs.initialisation import tanh_backprop
+
+    fwd, grads = tanh_backprop(1.0, depth=10, width=500, batch=500, seed=0)
+    slopes = np.stack([1 - np.tanh(a) ** 2 for a in fwd.pre_activations])
+    assert slopes.mean() < 0.05
+    rms = [_rms(g) for g in grads.inputs]  # input of layer 1 first
+    assert all(lo > 2 * hi for lo, hi in zip(rms[:-1], rms[1:], strict=True))  # grows towards the input
+    assert rms[0] > 1e4
+    chi = 500 * float(np.mean(slopes ** 2))  # n Var W E[tanh'^2], the mean-field estimate
+    measured = (rms[0] / rms[-1]) ** (2 / 9)
+    assert 8 < chi < 16 and measured == pytest.approx(chi, rel=0.25)
+    assert NUMBERS["init_unit_chi"].value() == pytest.approx(chi, rel=1e-12)
+
+
+def test_small_scale_gives_every_layer_the_same_tiny_weight_gradient():
+    from vgdocs.initialisation import tanh_backprop
+
+    _, small = tanh_backprop(0.01, depth=10, width=500, batch=500, seed=0)
+    norms = np.array([np.linalg.norm(g) for g in small.weights])
+    assert norms.max() / norms.min() < 1.05  # delta shrinks as fast as the activations grow
+    _, lecun = tanh_backprop(1 / math.sqrt(500), depth=10, width=500, batch=500, seed=0)
+    assert norms.max() < 1e-4 * min(np.linalg.norm(g) for g in lecun.weights)
+    assert NUMBERS["init_small_wgrad_max"].value() == pytest.approx(norms.max(), rel=1e-12)
+
+
+def test_tanh_backprop_uses_the_draws_of_tanh_activation_stds():
+    from vgdocs.initialisation import tanh_backprop
+
+    fwd, _ = tanh_backprop(0.05, depth=4, width=50, batch=20, seed=3)
+    np.testing.assert_array_equal([np.std(h) for h in fwd.outputs[1:]], tanh_activation_stds(0.05, 4, 50, 20, 3))

@@ -516,3 +516,12 @@ def test_born_dead_fractions_rejects():
 def test_rectifier_rejects_bad_z(fn, bad):
     with pytest.raises(ValueError, match=r"^z\b"):
         fn(bad, 0.1)
+
+
+def test_born_dead_fraction_rises_with_fluctuations():
+    f = born_dead_fractions()
+    assert f[0] == 0.0
+    assert np.mean(f[-10:]) > np.mean(f[:10]) + 0.1
+    assert np.any(np.diff(f) < 0)  # not monotone: the page says "with fluctuations"
+    assert NUMBERS["relu_born_dead_last10_min"].value() == pytest.approx(f[-10:].min())
+    assert NUMBERS["relu_born_dead_last10_max"].value() == pytest.approx(f[-10:].max())

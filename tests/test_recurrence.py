@@ -478,3 +478,25 @@ def test_trace_is_frozen():
     with pytest.raises(AttributeError):
         TRACE.h = None  # type: ignore[misc]
     assert isinstance(TRACE, RNNTrace)
+
+
+def test_gaussian_product_follows_the_spectral_radius_not_the_bound():
+    """recurrence.md: a Gaussian W_hh at spectral norm 0.9 shrinks at its spectral radius, about half of 0.9."""
+    from vgdocs.recurrence import rnn_experiment, scaled_gaussian
+
+    W = scaled_gaussian(64, 0.9, 0)
+    rho = float(np.max(np.abs(np.linalg.eigvals(W))))
+    assert 0.35 < rho < 0.55  # circular law: radius ~ half the largest singular value
+    trace, W_hh = rnn_experiment(0.9, 50, gaussian=True)
+    measured = np.linalg.norm(hidden_jacobian_product(trace, W_hh), 2)
+    assert measured < 1e-3 * 0.9 ** 50  # far below Pascanu's bound
+    assert 0.1 < measured / rho ** 50 < 10  # within an order of magnitude of rho^T
+
+
+def test_at_gain_three_about_half_the_unit_steps_are_saturated():
+    from vgdocs.recurrence import rnn_experiment
+
+    trace, _ = rnn_experiment(3.0, 100)
+    slopes = 1 - np.tanh(trace.a) ** 2
+    assert 0.35 < np.mean(slopes < 0.1) < 0.65
+    assert NUMBERS["rnn_gain_3_saturated_pct"].value() == pytest.approx(100 * np.mean(slopes < 0.1), rel=1e-12)

@@ -342,3 +342,13 @@ def test_estimates_reject():
         scalar_chain_products("0.5", 3)
     with pytest.raises(ValueError, match=r"^depth\b"):
         scalar_chain_products(0.5, 0)
+
+
+def test_random_branches_need_only_a_one_over_sqrt_depth_scale():
+    """residual.md exercise 2: c = 1/sqrt(L) keeps the residual gradient's growth small over 50 blocks."""
+    sqrt_scale = gradient_norm_profile("residual", 50, 64, 32, 1 / math.sqrt(50))
+    assert 1.0 < sqrt_scale[0] < 2.0
+    assert np.all(sqrt_scale >= 0.95)  # on average each block cannot shrink it; one may dip a little
+    big = gradient_norm_profile("residual", 50, 64, 32, 1.0)
+    assert big[0] > 10 * sqrt_scale[0]
+    assert NUMBERS["res_ex_sqrt_growth"].value() == pytest.approx(sqrt_scale[0], rel=1e-12)

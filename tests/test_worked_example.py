@@ -419,3 +419,104 @@ def test_pre_activation_grads_pass_arrays_through(fn):
 def test_incompatible_shapes_raise(fn, args):
     with pytest.raises(ValueError, match="broadcast"):
         fn(*args)
+
+
+# --- the deeper chain's backward product and the interactive panel's range ---------------------
+
+
+def chain_output(h: float, w: float, depth: int) -> float:
+    """a_n of the chain a_1 = h, a_j = sigma(w a_{j-1}), written out from scratch."""
+    a = h
+    for _ in range(depth - 1):
+        a = sig(w * a)
+    return a
+
+
+@FAST
+@given(st.floats(min_value=1e-6, max_value=1 - 1e-6), BOUNDED, st.integers(min_value=2, max_value=12))
+def test_chain_backward_product_is_the_derivative_of_the_chain(h, w, depth):
+    """P_n = d a_n / d a_1: the product of the backward factors is the chain's own derivative."""
+    from vgdocs.worked_example import chain_backward_product
+
+    fd = cd(lambda t: chain_output(t, w, depth), h)
+    assert chain_backward_product(h, w, depth) == pytest.approx(fd, rel=RTOL, abs=ATOL_UNIT)
+
+
+def test_chain_backward_product_is_what_chain_gradients_puts_on_the_first_layer():
+    from vgdocs.worked_example import chain_backward_product
+
+    x, w1, w, y, depth = 0.8, -1.7, 2.3, 0.2, 6
+    g = chain_gradients(x, [w1] + [w] * (depth - 1), y)
+    a_n = chain_output(sig(w1 * x), w, depth)
+    expected = g[0] / (2 * (a_n - y) * sig_prime(w1 * x) * x)
+    assert chain_backward_product(sig(w1 * x), w, depth) == pytest.approx(expected, rel=1e-10)
+
+
+@pytest.mark.parametrize(("depth", "published"), [(2, 1.25), (3, 0.81), (10, 0.40)])
+def test_max_chain_backward_product_against_an_independent_search(depth, published):
+    """The maximum over the panel's inputs, against scipy's global optimiser from scratch code."""
+    from scipy.optimize import differential_evolution
+
+    from vgdocs.worked_example import max_chain_backward_product
+
+    best, h_star, w_star = max_chain_backward_product(depth, 5.0, 25.0)
+
+    def neg(p):
+        z, w = p
+        a, prod = sig(z), 1.0
+        for _ in range(depth - 1):
+            prod *= sig_prime(w * a) * w
+            a = sig(w * a)
+        return -abs(prod)
+
+    found = differential_evolution(neg, [(-25.0, 25.0), (-5.0, 5.0)], seed=0, tol=1e-12, polish=True)
+    assert best == pytest.approx(-found.fun, rel=1e-5)
+    assert best == pytest.approx(published, abs=0.006)  # the values the review computed
+    assert abs(chain_output(h_star, w_star, 2)) > 0  # the argmax is a real point of the range
+
+
+def test_the_panel_cannot_show_a_growing_product():
+    """article.md: beyond depth 2 the product over layers 2..n stays below one in the panel."""
+    from vgdocs.worked_example import max_chain_backward_product
+
+    for depth in (3, 4, 6, 10, 20):
+        assert max_chain_backward_product(depth, 5.0, 25.0)[0] < 1.0, depth
+    assert max_chain_backward_product(2, 5.0, 25.0)[0] == pytest.approx(5.0 / 4, rel=1e-6)
+    # ... whereas larger weights than the panel allows do make it grow
+    assert max_chain_backward_product(3, 12.0, 25.0)[0] > 1.0
+
+
+def test_panel_range_is_the_range_the_claim_is_computed_for():
+    import re
+    from pathlib import Path
+
+    from vgdocs.worked_example import WIDGET_W_MAX, WIDGET_X_MAX
+
+    md = (Path(__file__).resolve().parents[1] / "docs" / "article.md").read_text(encoding="utf-8")
+    for name, limit in (("x", WIDGET_X_MAX), ("W1", WIDGET_W_MAX), ("W2", WIDGET_W_MAX)):
+        m = re.search(rf'data-input="{name}" min="(-?[\d.]+)" max="(-?[\d.]+)"', md)
+        assert m, name
+        assert (float(m.group(1)), float(m.group(2))) == (-limit, limit), name
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0])
+def test_max_chain_backward_product_rejects_a_bad_range(bad):
+    from vgdocs.worked_example import max_chain_backward_product
+
+    with pytest.raises(ValueError, match="w_max"):
+        max_chain_backward_product(3, bad, 25.0)
+
+
+def test_neighbouring_layer_gap_numbers_against_finite_differences():
+    """we_gap_step(_w2): ratios of neighbouring layers' gradients, from finite differences."""
+    def chain_loss_fd(ws, k):
+        return cd(lambda t: chain_loss(1.0, [*ws[:k], t, *ws[k + 1:]], 1.0), ws[k])
+
+    ws = [0.5] * 10
+    assert NUMBERS["we_gap_step"].value() == pytest.approx(chain_loss_fd(ws, 9) / chain_loss_fd(ws, 8), rel=1e-5)
+    ws = [2.0] * 6
+    gap = chain_loss_fd(ws, 5) / chain_loss_fd(ws, 4)
+    assert NUMBERS["we_gap_step_w2"].value() == pytest.approx(gap, rel=1e-5)
+    assert 3.5 < gap < 4.0  # "at least four" fails once |W| > 1
+    assert NUMBERS["dh_dW1_pct"].value() == pytest.approx(100 * sig_prime(0.5) / 0.25, rel=1e-12)
+    assert NUMBERS["dh_dW1_pct"].value() > 90  # not "well below" the bound

@@ -41,6 +41,7 @@ __all__ = [
     "compensation_width_prime",
     "dense_backward",
     "dense_forward",
+    "fixed_input_max_factor",
     "golden_section_maximise",
     "gradient_norm_profile",
     "identity",
@@ -54,6 +55,7 @@ __all__ = [
     "sigmoid_derivative_product_bound",
     "tanh_compensation_width",
     "unit_backward_factor",
+    "weighted_slope_peak",
 ]
 
 
@@ -401,6 +403,32 @@ def tanh_compensation_width(w: Real) -> Real:
     return _like(w, out)
 
 
+def weighted_slope_peak() -> tuple[float, float]:
+    r"""$(u^\ast, c)$ where $u\,\sigma'(u)$ peaks: $u^\ast \tanh(u^\ast/2) = 1$, $c = u^\ast \sigma'(u^\ast)$.
+
+    Setting $\tfrac{d}{du}\, u\,\sigma'(u) = \sigma'(u)\,\bigl(1 - u \tanh(u/2)\bigr)$ to zero gives
+    the condition; the peak is found by golden-section search on $[0, 10]$.
+    """
+    u_star = golden_section_maximise(lambda u: u * float(sigmoid_prime(u)), 0.0, 10.0, tol=1e-12)
+    return u_star, u_star * float(sigmoid_prime(u_star))
+
+
+def fixed_input_max_factor(a: Real) -> Real:
+    r"""The largest factor any weight gives a unit with a fixed input $a \ne 0$ (Hochreiter's view).
+
+    With $u = w a$, $\lvert w\,\sigma'(w a)\rvert = \lvert u\,\sigma'(u)\rvert / \lvert a\rvert$, so
+
+    $$ \max_w \lvert w\,\sigma'(w a)\rvert = \frac{c}{\lvert a\rvert}, \qquad
+       c = \max_u u\,\sigma'(u) \approx 0.224, $$
+
+    reached at $w = u^\ast / a$ (:func:`weighted_slope_peak`).
+    """
+    a = real("a", a)
+    if np.any(np.asarray(a) == 0):
+        raise ValueError("a must be non-zero: with a = 0 the factor is w/4, unbounded in w")
+    return _like(a, weighted_slope_peak()[1] / np.abs(np.asarray(a, dtype=np.float64)))
+
+
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 r"""The golden-section ratio $(\sqrt5 - 1)/2 \approx 0.618$."""
 
@@ -454,27 +482,37 @@ SEED = 0
 
 
 @cache
-def _profile(activation: str) -> np.ndarray:
-    out = gradient_norm_profile(activation, DEPTH, WIDTH, BATCH, SEED)
+def _profile(activation: str, init: str | None = None) -> np.ndarray:
+    out = gradient_norm_profile(activation, DEPTH, WIDTH, BATCH, SEED, init=init)
     out.setflags(write=False)
     return out
 
 
-def _span(activation: str) -> float:
-    p = _profile(activation)
+def _span(activation: str, init: str | None = None) -> float:
+    p = _profile(activation, init)
     return float(p[0] / p[-1])
 
 
 @lru_cache(maxsize=1)
-def _sigmoid_mean_prime() -> float:
-    """Mean of sigma'(a) over every unit, example and layer of the sigmoid experiment."""
+def _sigmoid_run() -> tuple[DenseStackForward, DenseGradients]:
+    """The sigmoid experiment's forward and backward pass, with the draws of gradient_norm_profile."""
     from vgdocs.initialisation import glorot_uniform
 
     rng = np.random.default_rng(SEED)
     weights = [glorot_uniform(WIDTH, WIDTH, rng) for _ in range(DEPTH)]
     x = rng.standard_normal((BATCH, WIDTH))
+    y = rng.standard_normal((BATCH, WIDTH))
     fwd = dense_forward(x, weights, [np.zeros(WIDTH)] * DEPTH, "sigmoid")
-    return float(np.mean([np.mean(sigmoid_prime(a)) for a in fwd.pre_activations]))
+    return fwd, dense_backward(fwd, weights, mean_squared_error_grad(fwd.outputs[-1], y))
+
+
+def _sigmoid_slopes() -> np.ndarray:
+    """sigma'(a) over every unit, example and layer of the sigmoid experiment."""
+    return np.stack([sigmoid_prime(a) for a in _sigmoid_run()[0].pre_activations])
+
+
+def _sigmoid_mean_prime() -> float:
+    return float(np.mean(_sigmoid_slopes()))
 
 
 number("deep_depth", ".0f")(lambda: DEPTH)
@@ -491,6 +529,23 @@ number("deep_tanh_span", ".2f")(lambda: _span("tanh"))
 number("deep_relu_span", ".2f")(lambda: _span("relu"))
 number("deep_sigmoid_per_layer", ".3f")(lambda: _span("sigmoid") ** (1.0 / (DEPTH - 1)))
 number("deep_sigmoid_mean_prime", ".3f")(_sigmoid_mean_prime)
+number("deep_sigmoid_rms_prime", ".3f")(lambda: float(np.sqrt(np.mean(_sigmoid_slopes() ** 2))))
+# Layers 50 down to 2, and the last step to layer 1, whose input is the zero-mean data.
+number("deep_sigmoid_per_layer_interior", ".3f")(lambda: float((_profile("sigmoid")[1] / _profile("sigmoid")[-1])
+                                                               ** (1.0 / (DEPTH - 2))))
+number("deep_sigmoid_first_step", ".3f")(lambda: float(_profile("sigmoid")[0] / _profile("sigmoid")[1]))
+number("deep_sigmoid_delta_per_layer", ".3f")(
+    lambda: float((np.linalg.norm(_sigmoid_run()[1].pre_activations[0])
+                   / np.linalg.norm(_sigmoid_run()[1].pre_activations[-1])) ** (1.0 / (DEPTH - 1))))
+# Four times Glorot's range for the sigmoid (the LISA lab's tutorials): the same stack.
+number("deep_sigmoid4_span", ".1e")(lambda: _span("sigmoid", "sigmoid_uniform"))
+number("deep_sigmoid4_decades", ".0f")(lambda: -math.log10(_span("sigmoid", "sigmoid_uniform")))
+number("deep_sigmoid4_per_layer", ".2f")(lambda: _span("sigmoid", "sigmoid_uniform") ** (1.0 / (DEPTH - 1)))
+# The window against the range (0, 1) of a sigmoid output, and Hochreiter's fixed-input view.
+number("deep_window_share_star", ".0f")(lambda: 100 * max_compensation_width()[1])
+number("deep_window_share_20", ".0f")(lambda: 100 * compensation_width(20.0))
+number("deep_fixed_input_u", ".2f")(lambda: weighted_slope_peak()[0])
+number("deep_fixed_input_c", ".3f")(lambda: weighted_slope_peak()[1])
 number("deep_w_threshold", ".0f")(lambda: 1.0 / SIGMOID_PRIME_MAX)
 number("deep_w_star", ".1f")(lambda: max_compensation_width()[0])
 number("deep_width_star", ".3f")(lambda: max_compensation_width()[1])
@@ -510,9 +565,10 @@ def draw_gradient_norms(fig, theme) -> None:
     ax = fig.add_subplot()
     c = theme["cycle"]
     k = np.arange(1, DEPTH + 1)
-    labels = {"sigmoid": "sigmoid, Glorot uniform", "tanh": "tanh, Glorot uniform", "relu": "ReLU, He normal"}
-    for colour, (act, label) in zip(c, labels.items(), strict=False):
-        ax.plot(k, _profile(act), color=colour, marker="o", markersize=2.5, label=label)
+    runs = [("sigmoid", None, "sigmoid, Glorot uniform"), ("sigmoid", "sigmoid_uniform", "sigmoid, 4 × Glorot range"),
+            ("tanh", None, "tanh, Glorot uniform"), ("relu", None, "ReLU, He normal")]
+    for colour, (act, init, label) in zip((c[0], c[3], c[1], c[2]), runs, strict=True):
+        ax.plot(k, _profile(act, init), color=colour, marker="o", markersize=2.5, label=label)
     top = _profile("sigmoid")[-1]
     ax.plot(k, top * SIGMOID_PRIME_MAX ** (DEPTH - k), color=theme["muted"], linestyle=(0, (4, 3)), linewidth=1.2,
             label=r"slope of $(1/4)^{L-k}$")

@@ -152,9 +152,9 @@ def recurrence_jacobian_norms(traj: Trajectory, W: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- random products
 
 
-def random_product_log_norms(d: int, T: int, seed: int) -> np.ndarray:
+def random_product_log_norms(d: int, T: int, seed: int, variance: float = 1.0) -> np.ndarray:
     r"""Natural logs $\ln \lVert G_t G_{t-1} \cdots G_1 \rVert_2$, $t = 1, \dots, T$, of a product of
-    independent $d \times d$ matrices with standard Gaussian entries.
+    independent $d \times d$ matrices with Gaussian entries of mean 0 and the given ``variance``.
 
     With $P_t = c_t M_t$ and $\lVert M_t \rVert_2 = 1$, each step computes $G_{t+1} M_t$, adds the
     log of its norm to $\ln c_t$ and renormalises: $\ln \lVert P_{t+1} \rVert_2 = \ln c_t +
@@ -163,7 +163,8 @@ def random_product_log_norms(d: int, T: int, seed: int) -> np.ndarray:
     d = positive_int("d", d)
     T = positive_int("T", T)
     seed = positive_int("seed", seed, minimum=0)
-    G = np.random.default_rng(seed).standard_normal((T, d, d))
+    scale = math.sqrt(_variance(variance))
+    G = scale * np.random.default_rng(seed).standard_normal((T, d, d))
     M = np.eye(d)
     log_c = 0.0
     out = np.empty(T)
@@ -193,14 +194,25 @@ def digamma_half_integer(x: float) -> float:
     return -EULER_GAMMA - 2.0 * math.log(2.0) + math.fsum(2.0 / (2 * k - 1) for k in range(1, n + 1))
 
 
-def gaussian_lyapunov_exponent(d: int) -> float:
-    r"""Top Lyapunov exponent of products of $d \times d$ standard Gaussian matrices (Newman, 1986).
+def gaussian_lyapunov_exponent(d: int, variance: float = 1.0) -> float:
+    r"""Top Lyapunov exponent of products of $d \times d$ Gaussian matrices (Newman, 1986).
+
+    For entries $\mathcal N(0, s^2)$, with $s^2$ the ``variance``,
 
     $$ \lambda_1 = \lim_{t\to\infty} \frac1t \ln \lVert G_t \cdots G_1 \rVert
-       = \tfrac12 \Bigl[\ln 2 + \psi\bigl(\tfrac d2\bigr)\Bigr] . $$
+       = \tfrac12 \Bigl[\ln (2 s^2) + \psi\bigl(\tfrac d2\bigr)\Bigr] ; $$
+
+    the standard case is $s^2 = 1$, and $s^2 = 1/d$ keeps $\mathbb E \lVert G u \rVert^2 = 1$.
     """
     d = positive_int("d", d)
-    return 0.5 * (math.log(2.0) + digamma_half_integer(d / 2))
+    return 0.5 * (math.log(2.0 * _variance(variance)) + digamma_half_integer(d / 2))
+
+
+def _variance(variance: object) -> float:
+    v = real("variance", variance)
+    if isinstance(v, np.ndarray) or v <= 0:
+        raise ValueError(f"variance must be a single number > 0, got {variance!r}")
+    return v
 
 
 def lyapunov_estimate(d: int, T: int, chains: int, seed: int) -> tuple[float, float]:
@@ -316,8 +328,8 @@ def sigmoid_fixed_point(w: float, iterations: int = 200) -> float:
 
 
 @functools.cache
-def _product_norms() -> np.ndarray:
-    return np.array([random_product_log_norms(PROD_D, PROD_T, s)[-1] for s in PROD_SEEDS]) / math.log(10)
+def _product_norms(variance: float = 1.0) -> np.ndarray:
+    return np.array([random_product_log_norms(PROD_D, PROD_T, s, variance)[-1] for s in PROD_SEEDS]) / math.log(10)
 
 
 @functools.cache
@@ -352,6 +364,12 @@ number("explode_ln2", ".4f")(lambda: math.log(2.0))
 number("explode_euler", ".4f")(lambda: EULER_GAMMA)
 number("explode_psi2", ".4f")(lambda: digamma_half_integer(2))
 number("explode_lyap", ".3f")(lambda: gaussian_lyapunov_exponent(PROD_D))
+# The same products at the critical scale Var = 1/d, which keeps E||G u||^2 = ||u||^2.
+number("explode_lyap_crit", ".3f")(lambda: gaussian_lyapunov_exponent(PROD_D, 1.0 / PROD_D))
+number("explode_prod_crit_expected", ".1e")(lambda: math.exp(PROD_T * gaussian_lyapunov_exponent(PROD_D, 1.0 / PROD_D)))
+number("explode_prod_crit_min", ".1e")(lambda: 10 ** float(_product_norms(1.0 / PROD_D).min()))
+number("explode_prod_crit_max", ".1e")(lambda: 10 ** float(_product_norms(1.0 / PROD_D).max()))
+number("explode_lyap_scale_part", ".3f")(lambda: 0.5 * math.log(PROD_D))
 number("explode_lyap_growth", ".2f")(lambda: math.exp(gaussian_lyapunov_exponent(PROD_D)))
 number("explode_lyap_T", ",.0f")(lambda: LYAP_T)
 number("explode_lyap_chains", ".0f")(lambda: LYAP_CHAINS)
@@ -448,23 +466,25 @@ def draw_relu_vs_sigmoid(fig, theme) -> None:
     ax.legend(loc="lower left", fontsize=9)
 
 
-@figure("explode_random_products", size=(6.4, 3.4))
+@figure("explode_random_products", size=(6.4, 3.8))
 def draw_random_products(fig, theme) -> None:
-    """Norm of a growing product of random Gaussian 4x4 matrices, several seeds, with the Lyapunov line."""
+    """Norms of products of random Gaussian 4x4 matrices at two entry variances, with the Lyapunov lines."""
     ax = fig.add_subplot()
     c = theme["cycle"]
     t = np.arange(1, PROD_T + 1)
-    for i, seed in enumerate(PROD_SEEDS):
-        ax.plot(t, np.exp(random_product_log_norms(PROD_D, PROD_T, seed)), color=c[i % len(c)], linewidth=1.4,
-                label=f"seed {seed}")
-    lam = gaussian_lyapunov_exponent(PROD_D)
-    ax.plot(t, np.exp(lam * t), color=theme["fg"], linestyle=(0, (4, 3)), linewidth=1.4,
-            label=rf"$e^{{\lambda_1 t}}$, $\lambda_1 = {lam:.3f}$")
+    for variance, colour, name in ((1.0, c[0], "1"), (1.0 / PROD_D, c[1], f"1/{PROD_D}")):
+        for i, seed in enumerate(PROD_SEEDS):
+            ax.plot(t, np.exp(random_product_log_norms(PROD_D, PROD_T, seed, variance)), color=colour,
+                    linewidth=1.2, label=f"entries of variance {name}, {len(PROD_SEEDS)} seeds" if i == 0 else None)
+        lam = gaussian_lyapunov_exponent(PROD_D, variance)
+        ax.plot(t, np.exp(lam * t), color=theme["fg"], linestyle=(0, (4, 3)), linewidth=1.4,
+                label=rf"$e^{{\lambda_1 t}}$, $\lambda_1 = {lam:.3f}$")
+    ax.axhline(1.0, color=theme["muted"], linewidth=0.8)
     ax.set_yscale("log")
     ax.set_xlim(0, PROD_T)
     ax.set_xlabel("number of factors $t$ (dimensionless)")
     ax.set_ylabel(r"$\Vert G_t \cdots G_1 \Vert_2$ (dimensionless)")
-    ax.legend(loc="upper left", fontsize=9, ncol=2)
+    ax.legend(loc="upper left", fontsize=9)
 
 
 @figure("explode_clipping", size=(6.4, 3.5))

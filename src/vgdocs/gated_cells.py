@@ -202,8 +202,9 @@ def pytorch_init_bound(H: int) -> float:
 def init_lstm(D: int, H: int, rng: np.random.Generator, forget_bias: float = 0.0) -> LSTMParams:
     r"""LSTM with PyTorch's default initialisation, then the forget-gate bias set to $b_f$.
 
-    All entries are drawn from $\mathcal U(-1/\sqrt H, 1/\sqrt H)$; the $f$ block of ``b``
-    (rows $H$ to $2H$) is then replaced by ``forget_bias`` for every unit.
+    Every weight, and each of PyTorch's two bias vectors $b_{ih}$ and $b_{hh}$, is drawn from
+    $\mathcal U(-1/\sqrt H, 1/\sqrt H)$; ``b`` is their sum. Its $f$ block (rows $H$ to $2H$) is
+    then replaced by ``forget_bias`` for every unit.
     """
     D, H, rng = positive_int("D", D), positive_int("H", H), _rng(rng)
     fb = real("forget_bias", forget_bias)
@@ -212,7 +213,7 @@ def init_lstm(D: int, H: int, rng: np.random.Generator, forget_bias: float = 0.0
     k = pytorch_init_bound(H)
     W_ih = rng.uniform(-k, k, (4 * H, D))
     W_hh = rng.uniform(-k, k, (4 * H, H))
-    b = rng.uniform(-k, k, 4 * H)
+    b = rng.uniform(-k, k, 4 * H) + rng.uniform(-k, k, 4 * H)  # b_ih + b_hh
     b[H:2 * H] = fb
     return LSTMParams(W_ih, W_hh, b)
 
@@ -226,10 +227,15 @@ def init_gru(D: int, H: int, rng: np.random.Generator) -> GRUParams:
 
 
 def init_tanh_rnn(D: int, H: int, rng: np.random.Generator) -> TanhRNNParams:
-    r"""A tanh RNN with PyTorch's default initialisation: every entry from $\mathcal U(-1/\sqrt H, 1/\sqrt H)$."""
+    r"""A tanh RNN with PyTorch's default initialisation.
+
+    Every weight, and each of the two bias vectors $b_{ih}$ and $b_{hh}$, is drawn from
+    $\mathcal U(-1/\sqrt H, 1/\sqrt H)$; ``b`` is their sum.
+    """
     D, H, rng = positive_int("D", D), positive_int("H", H), _rng(rng)
     k = pytorch_init_bound(H)
-    return TanhRNNParams(rng.uniform(-k, k, (H, D)), rng.uniform(-k, k, (H, H)), rng.uniform(-k, k, H))
+    W_ih, W_hh = rng.uniform(-k, k, (H, D)), rng.uniform(-k, k, (H, H))
+    return TanhRNNParams(W_ih, W_hh, rng.uniform(-k, k, H) + rng.uniform(-k, k, H))
 
 
 # ---------------------------------------------------------------------------- LSTM
@@ -1011,6 +1017,23 @@ number("gate_ex3_lstm", ",.0f")(lambda: lstm_parameter_count(INPUTS, WIDTH))
 number("gate_ex3_gru", ",.0f")(lambda: gru_parameter_count(INPUTS, WIDTH))
 number("gate_ex3_ratio", ".2f")(lambda: gru_parameter_count(INPUTS, WIDTH) / lstm_parameter_count(INPUTS, WIDTH))
 number("gate_ex4_ratio", ".1e")(lambda: lstm_decay_run(3.0).at(LAG) / lstm_decay_run(0.0).at(LAG))
+
+
+def cell_path_share(run: DecayRun, T: int) -> float:
+    r"""How many times the total gradient at $c_0$ exceeds its cell-path part, at lag $T$."""
+    if run.cell_norms is None:
+        raise ValueError(f"run must be an LSTM run with a cell path, got {run.label!r}")
+    T = positive_int("T", T, maximum=run.norms.shape[0])
+    return float(run.norms[T - 1] / run.cell_norms[T - 1])
+
+
+number("gate_ex4_cell_ratio", ".1e")(
+    lambda: float(lstm_decay_run(3.0).cell_norms[LAG - 1] / lstm_decay_run(0.0).cell_norms[LAG - 1]))
+number("gate_ex4_fprod_ratio", ".1e")(
+    lambda: float(forget_path_gain(lstm_decay_run(3.0).gates[:LAG]).mean()
+                  / forget_path_gain(lstm_decay_run(0.0).gates[:LAG]).mean()))
+number("gate_ex4_share_b0", ".1e")(lambda: cell_path_share(lstm_decay_run(0.0), LAG))
+number("gate_ex4_share_b3", ".0f")(lambda: cell_path_share(lstm_decay_run(3.0), LAG))
 
 
 def _lags() -> Array:

@@ -24,7 +24,7 @@ from functools import cache
 import numpy as np
 
 from vgdocs._validate import Real, positive_int, real
-from vgdocs.deep_stacks import dense_backward, dense_forward
+from vgdocs.deep_stacks import DenseGradients, DenseStackForward, dense_backward, dense_forward
 
 __all__ = [
     "SAMPLERS",
@@ -46,10 +46,12 @@ __all__ = [
     "relu_signal_profile",
     "sampler",
     "scaled_normal",
+    "sigmoid_uniform",
     "standard_uniform",
     "standard_uniform_limit",
     "standard_uniform_variance",
     "tanh_activation_stds",
+    "tanh_backprop",
     "uniform_variance",
 ]
 
@@ -189,6 +191,17 @@ def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.nd
     return _rng(rng).uniform(-limit, limit, size=(fan_out, fan_in))
 
 
+def sigmoid_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
+    r"""Glorot's range widened four times for sigmoid units, $U[\pm 4\sqrt{6/(n_{\text{in}} + n_{\text{out}})}]$.
+
+    The LISA lab's Deep Learning Tutorials recommend it for sigmoid layers, reasoning from
+    $\sigma'(0) = \tfrac14$ against $\tanh'(0) = 1$; Glorot and Bengio's paper does not. The
+    draws are those of :func:`glorot_uniform` with the same generator, times four; the variance
+    is $32/(n_{\text{in}} + n_{\text{out}})$.
+    """
+    return 4.0 * glorot_uniform(fan_in, fan_out, rng)
+
+
 def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
     r"""He initialisation $W_{ij} \sim \mathcal N(0, 2/n_{\text{in}})$, shape (fan_out, fan_in)."""
     fan_in, fan_out = _fans(fan_in, fan_out)
@@ -206,13 +219,14 @@ SAMPLERS: dict[str, Callable[[int, int, np.random.Generator], np.ndarray]] = {
     "standard_uniform": standard_uniform,
     "lecun_normal": lecun_normal,
     "glorot_uniform": glorot_uniform,
+    "sigmoid_uniform": sigmoid_uniform,
     "he_normal": he_normal,
 }
 """The width-aware samplers by name."""
 
 
 def sampler(name: str) -> Callable[[int, int, np.random.Generator], np.ndarray]:
-    """The sampler called ``name``: one of ``standard_uniform``, ``lecun_normal``, ``glorot_uniform``, ``he_normal``."""
+    """The sampler called ``name``: one of the keys of :data:`SAMPLERS`."""
     if not isinstance(name, str) or name not in SAMPLERS:
         raise ValueError(f"name must be one of {sorted(SAMPLERS)}, got {name!r}")
     return SAMPLERS[name]
@@ -269,6 +283,23 @@ def tanh_activation_stds(scale: float, depth: int = 10, width: int = 500, batch:
     x = rng.standard_normal((batch, width))
     fwd = dense_forward(x, weights, [np.zeros(width)] * depth, "tanh")
     return layer_std(list(fwd.outputs[1:]))
+
+
+def tanh_backprop(scale: float, depth: int = 10, width: int = 500, batch: int = 500,
+                  seed: int = 0) -> tuple[DenseStackForward, DenseGradients]:
+    r"""Forward and backward pass of the tanh stack of :func:`tanh_activation_stds`.
+
+    The same draws (weights $s\,\mathcal N(0, 1)$, then the inputs), then a gradient
+    $\partial L / \partial H_L \sim \mathcal N(0, 1)$ injected at the top: the gradient of
+    $L = \sum c \odot H_L$ for a random $c$.
+    """
+    scale = _positive("scale", scale)
+    depth, width, batch, seed = _experiment_args(depth, width, batch, seed)
+    rng = np.random.default_rng(seed)
+    weights = [scaled_normal(width, width, rng, scale) for _ in range(depth)]
+    x = rng.standard_normal((batch, width))
+    fwd = dense_forward(x, weights, [np.zeros(width)] * depth, "tanh")
+    return fwd, dense_backward(fwd, weights, rng.standard_normal((batch, width)))
 
 
 def relu_signal_profile(init: str, depth: int = 30, width: int = 500, batch: int = 200,
@@ -373,6 +404,37 @@ number("init_small_layer10", ".1e")(lambda: _tanh_stds("small")[-1])
 number("init_unit_std_min", ".3f")(lambda: float(np.min(_tanh_stds("unit"))))
 number("init_unit_preact_std", ".0f")(lambda: math.sqrt(TANH_WIDTH) * float(np.mean(_tanh_stds("unit"))))
 number("init_lecun_scale", ".4f")(lambda: SCALES["lecun"])
+
+
+@cache
+def _tanh_backprop(which: str) -> tuple[DenseStackForward, DenseGradients]:
+    return tanh_backprop(SCALES[which], TANH_DEPTH, TANH_WIDTH, TANH_BATCH, SEED)
+
+
+def _slopes(which: str) -> np.ndarray:
+    """tanh'(a) of every unit, example and layer of the tanh stack at scale ``which``."""
+    return np.stack([1.0 - np.tanh(a) ** 2 for a in _tanh_backprop(which)[0].pre_activations])
+
+
+def _input_grad_rms(which: str) -> np.ndarray:
+    """RMS of the gradient arriving at the input of each layer k = 1..L."""
+    return np.array([np.sqrt(np.mean(g * g)) for g in _tanh_backprop(which)[1].inputs])
+
+
+# Too large: saturated units, yet the gradient grows towards the input (chi > 1).
+number("init_unit_mean_slope", ".3f")(lambda: float(np.mean(_slopes("unit"))))
+number("init_unit_chi", ".0f")(lambda: TANH_WIDTH * SCALES["unit"] ** 2 * float(np.mean(_slopes("unit") ** 2)))
+number("init_unit_grad_factor", ".0f")(
+    lambda: float((_input_grad_rms("unit")[0] / _input_grad_rms("unit")[-1]) ** (2.0 / (TANH_DEPTH - 1))))
+number("init_unit_grad_input_rms", ".1e")(lambda: float(_input_grad_rms("unit")[0]))
+# Too small: every layer's weight gradient is equally tiny.
+def _weight_grad_norms(which: str) -> np.ndarray:
+    return np.array([np.linalg.norm(g) for g in _tanh_backprop(which)[1].weights])
+
+
+number("init_small_wgrad_min", ".4f")(lambda: float(np.min(_weight_grad_norms("small"))))
+number("init_small_wgrad_max", ".4f")(lambda: float(np.max(_weight_grad_norms("small"))))
+number("init_lecun_wgrad_min", ".0f")(lambda: float(np.min(_weight_grad_norms("lecun"))))
 number("init_lecun_layer1", ".2f")(lambda: _tanh_stds("lecun")[0])
 number("init_lecun_layer10", ".2f")(lambda: _tanh_stds("lecun")[-1])
 number("init_half_pow_30", ".1e")(lambda: relu_second_moment_ratio(1.0, RELU_DEPTH))

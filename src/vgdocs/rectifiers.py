@@ -429,6 +429,8 @@ number("relu_half_dead_shift_n1000", ".2f")(lambda: shift_for_dead_fraction(0.5,
 number("relu_active_pairs_s2", ".3f")(lambda: 1.0 - normal_cdf(SHIFT))
 number("relu_born_dead_last", ".2f")(lambda: born_dead_fractions()[-1])
 number("relu_born_dead_first", ".2f")(lambda: born_dead_fractions()[0])
+number("relu_born_dead_last10_min", ".2f")(lambda: float(np.min(born_dead_fractions()[-10:])))
+number("relu_born_dead_last10_max", ".2f")(lambda: float(np.max(born_dead_fractions()[-10:])))
 number("relu_grad_live_s3", ".3f")(lambda: _grad_at(0.0, 3.0, 0))
 number("relu_grad_leaky01_dead_s2", ".3f")(lambda: _grad_at(0.01, 2.0, 1))
 number("relu_grad_leaky1_dead_s2", ".3f")(lambda: _grad_at(0.1, 2.0, 1))

@@ -487,6 +487,13 @@ number("rnn_g15", ".1f")(lambda: GAINS[3])
 number("rnn_g3", ".0f")(lambda: GAINS[4])
 number("rnn_T_max", ".0f")(lambda: T_MAX)
 number("rnn_gaussian_50", ".1e")(lambda: _jacobian_norm_at(T_BOUND, GAIN_BOUND, gaussian=True))
+number("rnn_gaussian_radius", ".2f")(lambda: spectral_radius(scaled_gaussian(N_UNITS, GAIN_BOUND, SEED)))
+number("rnn_gaussian_radius_pow", ".1e")(lambda: spectral_radius(scaled_gaussian(N_UNITS, GAIN_BOUND, SEED)) ** T_BOUND)
+SATURATED_SLOPE = 0.1
+"""A unit counts as saturated at a step where its slope $\tanh'(a)$ is below this."""
+number("rnn_saturated_slope", ".1f")(lambda: SATURATED_SLOPE)
+number("rnn_gain_3_saturated_pct", ".0f")(
+    lambda: 100 * float(np.mean(tanh_prime(rnn_experiment(3.0, T_MAX)[0].a) < SATURATED_SLOPE)))
 number("rnn_threshold_tanh", ".0f")(lambda: vanishing_threshold(TANH_PRIME_MAX))
 number("rnn_threshold_sigmoid", ".0f")(lambda: vanishing_threshold(SIGMOID_PRIME_MAX))
 number("rnn_gain_3_at_100", ".1e")(lambda: _jacobian_norm_at(T_MAX, 3.0))

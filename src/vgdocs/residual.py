@@ -383,6 +383,8 @@ number("res_scale_large", ".1f")(lambda: SCALES[1])
 number("res_plain_g0", ".1e")(lambda: _profile("plain", 0.5)[0])
 number("res_plain_g0_large", ".1e")(lambda: _profile("plain", 1.0)[0])
 number("res_residual_g0", ".1f")(lambda: _profile("residual", 0.5)[0])
+# Random branches need only a scale ~ 1/sqrt(L): the whole stack at c = 1/sqrt(50).
+number("res_ex_sqrt_growth", ".2f")(lambda: _profile("residual", 1.0 / math.sqrt(DEPTH))[0])
 number("res_residual_g0_large", ".0f")(lambda: _profile("residual", 1.0)[0])
 number("res_residual_min", ".2f")(
     lambda: min(_profile("residual", 0.5)[:-1].min(), _profile("residual", 1.0)[:-1].min())

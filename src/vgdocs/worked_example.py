@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vgdocs._validate import Real, non_negative, real, same_shape
-from vgdocs.activations import sigmoid, sigmoid_prime
+from vgdocs._validate import Real, non_negative, positive_int, real, same_shape
+from vgdocs.activations import SIGMOID_PRIME_MAX, sigmoid, sigmoid_prime
 
 # The article's inputs.
 X = 1.0
@@ -160,6 +160,50 @@ def chain_gradients(x: float, weights: Real, y: float) -> np.ndarray:
     return grads
 
 
+def chain_backward_product(h: Real, w: Real, depth: int) -> Real:
+    r"""The backward factors of layers $2, \dots, n$ of a chain whose later layers share one weight.
+
+    Layer 1 outputs $a_1 = h$ and every later layer has the weight $w$, so
+    $a_j = \sigma(w\, a_{j-1})$ and the first layer's gradient carries
+
+    $$ P_n(h, w) = \prod_{j=2}^{n} \sigma'(w\, a_{j-1})\, w $$
+
+    (:func:`chain_gradients` with weights $[W_1, w, \dots, w]$ and $h = \sigma(W_1 x)$).
+    ``h`` and ``w`` broadcast together; ``depth`` is $n \ge 2$.
+    """
+    h, w = real("h", h), real("w", w)
+    same_shape(h=h, w=w)
+    depth = positive_int("depth", depth, minimum=2, maximum=1000)
+    a, product = np.asarray(h, dtype=np.float64), np.ones(np.broadcast(h, w).shape)
+    for _ in range(depth - 1):
+        z = w * a
+        product = product * sigmoid_prime(z) * w
+        a = sigmoid(z)
+    return float(product) if np.ndim(product) == 0 else product
+
+
+def max_chain_backward_product(depth: int, w_max: float, z_max: float) -> tuple[float, float, float]:
+    r"""The largest $\lvert P_n(h, w)\rvert$ for $\lvert w\rvert \le w_{\max}$, $\lvert z\rvert \le z_{\max}$.
+
+    Here $h = \sigma(z)$ and $z$ is the first layer's pre-activation $W_1 x$.
+    $P_n$ is :func:`chain_backward_product`. The search evaluates $P_n$ on a grid of
+    $(z, w)$ and zooms in on the best cell three times; returns $(\max, h^\ast, w^\ast)$.
+    """
+    depth = positive_int("depth", depth, minimum=2, maximum=1000)
+    w_max, z_max = non_negative("w_max", w_max), non_negative("z_max", z_max)
+    if w_max == 0.0:
+        raise ValueError("w_max must be > 0, got 0.0")
+    z_lo, z_hi, w_lo, w_hi = -z_max, z_max, -w_max, w_max
+    for _ in range(4):
+        z, w = np.linspace(z_lo, z_hi, 401), np.linspace(w_lo, w_hi, 401)
+        values = np.abs(chain_backward_product(sigmoid(z)[:, None], w[None, :], depth))
+        i, j = np.unravel_index(np.argmax(values), values.shape)
+        dz, dw = z[1] - z[0], w[1] - w[0]
+        z_lo, z_hi = max(-z_max, z[i] - 2 * dz), min(z_max, z[i] + 2 * dz)
+        w_lo, w_hi = max(-w_max, w[j] - 2 * dw), min(w_max, w[j] + 2 * dw)
+    return float(values[i, j]), float(sigmoid(z[i])), float(w[j])
+
+
 # ---------------------------------------------------------------------------
 # What the article page shows. Each number is registered under the name the page uses.
 
@@ -205,7 +249,29 @@ def _widget_chain() -> np.ndarray:
     return chain_gradients(X, [W1] + [W2] * (WIDGET_DEPTH - 1), Y)
 
 
+WIDGET_W_MAX = 5.0
+"""The largest weight, in size, that the panel accepts (its inputs' ``min``/``max``)."""
+WIDGET_X_MAX = 5.0
+r"""The largest input, in size, that the panel accepts: $\lvert W_1 x\rvert \le 25$."""
+
+
+def _widget_max_product(depth: int) -> float:
+    return max_chain_backward_product(depth, WIDGET_W_MAX, WIDGET_W_MAX * WIDGET_X_MAX)[0]
+
+
 number("we_depth", ".0f")(lambda: WIDGET_DEPTH)
+number("we_w_max", ".0f")(lambda: WIDGET_W_MAX)
+number("we_max_product_2", ".2f")(lambda: _widget_max_product(2))
+number("we_max_product_3", ".2f")(lambda: _widget_max_product(3))
+number("we_max_product_10", ".2f")(lambda: _widget_max_product(10))
+# Neighbouring layers' gradients in a longer chain: the page's weights, and W = 2 throughout.
+number("we_gap_step", ".1f")(lambda: _widget_chain()[-1] / _widget_chain()[-2])
+number("we_gap_step_w2", ".1f")(lambda: (lambda g: g[-1] / g[-2])(chain_gradients(X, [2.0] * 6, Y)))
+# The two factors of dL/dW1 that carry a sigmoid slope, against the slope's bound 1/4.
+number("dy_hat_dh_pct", ".0f")(lambda: 100 * abs(dy_hat_dh(_fp().h, W2)) / SIGMOID_PRIME_MAX)
+number("dh_dW1_pct", ".0f")(lambda: 100 * abs(dh_dW1(X, W1)) / SIGMOID_PRIME_MAX)
+number("two_factor_product", ".3f")(lambda: dy_hat_dh(_fp().h, W2) * dh_dW1(X, W1))
+number("two_factor_shrink", ".0f")(lambda: 1.0 / (dy_hat_dh(_fp().h, W2) * dh_dW1(X, W1)))
 number("we_depth_dL_dW1", ".2e")(lambda: _widget_chain()[0])
 number("we_depth_dL_dWn", ".2e")(lambda: _widget_chain()[-1])
 
