@@ -433,7 +433,7 @@ number("explode_ex_value_norm", ".3f")(lambda: float(np.linalg.norm(clip_by_valu
 # Figures.
 
 
-@figure("explode_relu_vs_sigmoid", size=(6.4, 3.6))
+@figure("explode-relu-vs-sigmoid", size=(6.4, 3.6))
 def draw_relu_vs_sigmoid(fig, theme) -> None:
     """State norms and Jacobian norms of the ReLU and the sigmoid recurrence with the same W."""
     ax = fig.add_subplot()
@@ -466,7 +466,7 @@ def draw_relu_vs_sigmoid(fig, theme) -> None:
     ax.legend(loc="lower left", fontsize=9)
 
 
-@figure("explode_random_products", size=(6.4, 3.8))
+@figure("explode-random-products", size=(6.4, 3.8))
 def draw_random_products(fig, theme) -> None:
     """Norms of products of random Gaussian 4x4 matrices at two entry variances, with the Lyapunov lines."""
     ax = fig.add_subplot()
@@ -487,7 +487,7 @@ def draw_random_products(fig, theme) -> None:
     ax.legend(loc="upper left", fontsize=9)
 
 
-@figure("explode_clipping", size=(6.4, 3.5))
+@figure("explode-clipping", size=(6.4, 3.5))
 def draw_clipping(fig, theme) -> None:
     """A 2-D gradient, its norm-clipped and value-clipped versions, the circle and the box of radius theta."""
     from matplotlib.patches import Circle, FancyArrowPatch, Rectangle

@@ -1040,7 +1040,7 @@ def _lags() -> Array:
     return np.arange(1, T_MAX + 1)
 
 
-@figure("gate_lag", size=(6.4, 3.8))
+@figure("gate-lag", size=(6.4, 3.8))
 def draw_gate_lag(fig, theme) -> None:
     """Figure 1: gradient at the initial state against the lag T, for the three cells."""
     ax = fig.add_subplot()
@@ -1063,7 +1063,7 @@ def draw_gate_lag(fig, theme) -> None:
     ax.legend(loc="lower left", fontsize=9)
 
 
-@figure("gate_forget_bias", size=(6.4, 3.8))
+@figure("gate-forget-bias", size=(6.4, 3.8))
 def draw_gate_forget_bias(fig, theme) -> None:
     """Figure 2: LSTM gradient at c_0 for three forget-gate biases, total and along the cell path only."""
     from matplotlib.lines import Line2D

@@ -545,7 +545,7 @@ number("rnn_ex_tbptt_cos_10", ".3f")(lambda: truncation_kept(1.0)[0])
 number("rnn_ex_tbptt_ratio_10", ".3f")(lambda: truncation_kept(1.0)[1])
 
 
-@figure("rnn_jacobian_norms", size=(6.4, 3.8))
+@figure("rnn-jacobian-norms", size=(6.4, 3.8))
 def draw_jacobian_norms(fig, theme) -> None:
     """||dh_T/dh_0||_2 against T for several gains of W_hh, with the bound 0.9^T."""
     ax = fig.add_subplot()
@@ -566,7 +566,7 @@ def draw_jacobian_norms(fig, theme) -> None:
     ax.legend(loc="lower left", ncol=2, fontsize=9)
 
 
-@figure("rnn_power_norms", size=(6.4, 3.4))
+@figure("rnn-power-norms", size=(6.4, 3.4))
 def draw_power_norms(fig, theme) -> None:
     """||A^k||_2 against the spectral radius rho^k for the triangular matrix A."""
     ax = fig.add_subplot()
@@ -583,7 +583,7 @@ def draw_power_norms(fig, theme) -> None:
     ax.legend(loc="lower left")
 
 
-@figure("rnn_contributions", size=(6.4, 3.4))
+@figure("rnn-contributions", size=(6.4, 3.4))
 def draw_contributions(fig, theme) -> None:
     """Norm of each time step's term in dL/dW_hh against its lag, with the truncation window shaded."""
     ax = fig.add_subplot()
