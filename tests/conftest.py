@@ -14,8 +14,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+import vgsite  # noqa: E402 - tools/vgsite, the site machinery
 from browser import find_chromium, launch, serve_site  # noqa: E402 - tools/browser.py
 from project import copy_project  # noqa: E402 - tools/project.py
+
+vgsite.load_all()  # the page files docs/<page>.py register every displayed number and figure
 
 __all__ = ["copy_project", "mkdocs_build"]
 ARTIFACTS = ROOT / "tests" / "artifacts"

@@ -516,7 +516,7 @@ def test_figures_are_legible_on_their_scheme_background(audits: list[Audit], sit
     Text needs 4.5:1, lines and marks 3:1. The theme's gridline colour is exempt (gridlines are
     deliberately faint guides), and so are translucent shading fills (opacity < 0.6).
     """
-    from vgdocs.plotting import THEMES
+    from vgsite.theme import THEMES
 
     cache: dict[tuple[Path, tuple[int, ...]], list[str]] = {}
 

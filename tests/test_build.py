@@ -68,7 +68,7 @@ def test_katex_fonts_ship_with_the_site(site_dir: Path) -> None:
 
 
 def test_figures_exist_in_both_schemes_and_not_in_git(site_dir: Path) -> None:
-    from vgdocs.registry import FIGURES
+    from vgsite.registry import FIGURES
 
     for name in FIGURES:
         for suffix in ("", "-dark"):

@@ -25,7 +25,6 @@ from vgdocs.deep_stacks import (
     dense_backward,
     dense_forward,
     golden_section_maximise,
-    gradient_norm_profile,
     identity,
     identity_prime,
     layer_backward,
@@ -38,7 +37,8 @@ from vgdocs.deep_stacks import (
     tanh_compensation_width,
     unit_backward_factor,
 )
-from vgdocs.registry import NUMBERS
+from vgdocs.initialisation import gradient_norm_profile
+from vgsite.registry import NUMBERS
 
 H = 1e-6
 
@@ -435,7 +435,7 @@ def test_exercise_per_layer_factor_is_close_to_mean_sigma_prime():
 
 @pytest.mark.parametrize("name", ["deep-gradient-norms", "deep-compensation-width"])
 def test_figures_render_small(name):
-    from vgdocs.plotting import render_svg
+    from vgsite.theme import render_svg
 
     for scheme in ("light", "dark"):
         assert 1000 < len(render_svg(name, scheme)) < 200_000

@@ -32,7 +32,7 @@ from vgdocs.exploding import (
     recurrence_jacobian_norms,
     sigmoid_fixed_point,
 )
-from vgdocs.registry import NUMBERS
+from vgsite.registry import NUMBERS
 
 FAST = settings(max_examples=150, deadline=None, database=None)
 W = np.array([[1.0, 4.0], [4.0, 1.0]])

@@ -15,26 +15,15 @@ import numpy as np
 import pytest
 
 from vgdocs.gated_cells import (
-    BATCH,
-    FORGET_BIASES,
-    LAG,
-    T_MAX,
-    WIDTH,
-    DecayRun,
     GRUParams,
     LSTMParams,
     TanhRNNParams,
-    cell_path_gradients,
-    constant_forget_bptt,
     constant_forget_gain,
-    decay_rate,
     first_input_loss,
     first_input_loss_grad,
-    first_input_task,
     forget_bias_for_gain,
     forget_path_gain,
     gru_backward,
-    gru_decay_run,
     gru_forward,
     gru_parameter_count,
     gru_step,
@@ -42,26 +31,43 @@ from vgdocs.gated_cells import (
     init_gru,
     init_lstm,
     init_tanh_rnn,
-    initial_state_gradients,
     lstm_backward,
-    lstm_decay_run,
     lstm_forward,
     lstm_parameter_count,
     lstm_step,
     lstm_step_backward,
-    matrix_spectral_radius,
-    mean_gradient_norm,
     pytorch_init_bound,
     steps_to_fraction,
     tanh_rnn_backward,
-    tanh_rnn_decay_run,
     tanh_rnn_forward,
-    tanh_rnn_mean_slope,
     tanh_rnn_step,
     tanh_rnn_step_backward,
+)
+from vgdocs.lag_gradients import (
+    cell_path_gradients,
+    decay_rate,
+    first_input_task,
+    initial_state_gradients,
+    mean_gradient_norm,
     uniform_init_radius,
 )
-from vgdocs.registry import NUMBERS
+from vgdocs.recurrence import spectral_radius
+from vgsite import page
+from vgsite.registry import NUMBERS
+
+# What the page "LSTM and GRU" runs: its sizes, seed and the decay runs of its three cells.
+GATED = page("gated-cells")
+BATCH = GATED.BATCH
+FORGET_BIASES = GATED.FORGET_BIASES
+LAG = GATED.LAG
+T_MAX = GATED.T_MAX
+WIDTH = GATED.WIDTH
+DecayRun = GATED.DecayRun
+constant_forget_bptt = GATED.constant_forget_bptt
+gru_decay_run = GATED.gru_decay_run
+lstm_decay_run = GATED.lstm_decay_run
+tanh_rnn_decay_run = GATED.tanh_rnn_decay_run
+tanh_rnn_mean_slope = GATED.tanh_rnn_mean_slope
 
 EPS = 1e-6  # central-difference step
 
@@ -508,8 +514,8 @@ def test_uniform_init_radius():
 
 
 def test_spectral_radius_closed_forms():
-    assert matrix_spectral_radius(np.diag([0.5, -2.0, 1.0])) == pytest.approx(2.0, rel=1e-14)
-    assert matrix_spectral_radius(np.array([[0.0, -1.0], [1.0, 0.0]])) == pytest.approx(1.0, rel=1e-14)  # rotation
+    assert spectral_radius(np.diag([0.5, -2.0, 1.0])) == pytest.approx(2.0, rel=1e-14)
+    assert spectral_radius(np.array([[0.0, -1.0], [1.0, 0.0]])) == pytest.approx(1.0, rel=1e-14)  # rotation
 
 
 @pytest.mark.parametrize(("f_bar", "frac", "expected"), [(0.5, 0.01, 7), (0.5, 0.25, 2), (0.9, 0.5, 7),
@@ -749,10 +755,10 @@ def test_closed_form_helpers_reject_bad_input():
             fn(3, 2.0)
     with pytest.raises(ValueError, match=r"^H\b"):
         pytorch_init_bound(0)
-    with pytest.raises(ValueError, match=r"^W\b"):
-        matrix_spectral_radius(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match=r"^W\b"):
-        matrix_spectral_radius(np.zeros(3))
+    with pytest.raises(ValueError, match=r"^A\b"):
+        spectral_radius(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"^A\b"):
+        spectral_radius(np.zeros(3))
 
 
 def test_inits_reject_bad_input():

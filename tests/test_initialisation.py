@@ -10,6 +10,7 @@ fluctuations; nothing is pasted from the code's own output.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -41,7 +42,7 @@ from vgdocs.initialisation import (
     tanh_activation_stds,
     uniform_variance,
 )
-from vgdocs.registry import NUMBERS
+from vgsite.registry import NUMBERS
 
 FAN_IN, FAN_OUT = 400, 300
 N = FAN_IN * FAN_OUT
@@ -293,7 +294,7 @@ def test_exercise_answers():
 
 @pytest.mark.parametrize("name", ["init-gradient-histograms", "init-tanh-activation-std", "init-relu-signal"])
 def test_figures_render_small(name):
-    from vgdocs.plotting import render_svg
+    from vgsite.theme import render_svg
 
     for scheme in ("light", "dark"):
         assert 1000 < len(render_svg(name, scheme)) < 200_000
@@ -413,7 +414,7 @@ def test_unit_scale_saturates_forward_yet_explodes_backward():
     slopes = np.stack([1 - np.tanh(a) ** 2 for a in fwd.pre_activations])
     assert slopes.mean() < 0.05
     rms = [_rms(g) for g in grads.inputs]  # input of layer 1 first
-    assert all(lo > 2 * hi for lo, hi in zip(rms[:-1], rms[1:], strict=True))  # grows towards the input
+    assert all(lo > 2 * hi for lo, hi in itertools.pairwise(rms))  # grows towards the input
     assert rms[0] > 1e4
     chi = 500 * float(np.mean(slopes ** 2))  # n Var W E[tanh'^2], the mean-field estimate
     measured = (rms[0] / rms[-1]) ** (2 / 9)

@@ -33,7 +33,7 @@ from vgdocs.rectifiers import (
     rectifier_stack_forward,
     shift_for_dead_fraction,
 )
-from vgdocs.registry import NUMBERS
+from vgsite.registry import NUMBERS
 
 H = 1e-6
 

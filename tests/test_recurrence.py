@@ -28,7 +28,6 @@ from vgdocs.recurrence import (
     hidden_jacobian_product,
     matrix_power_norm,
     pascanu_bound,
-    rnn_experiment,
     rnn_forward,
     rnn_pre_activation,
     rnn_step,
@@ -40,10 +39,14 @@ from vgdocs.recurrence import (
     steps_below,
     triangular_power,
     truncated_bptt,
-    truncation_kept,
     vanishing_threshold,
 )
-from vgdocs.registry import NUMBERS
+from vgsite import page
+from vgsite.registry import NUMBERS
+
+# What the page "Backpropagation through time" runs: its 64-unit RNN at a given gain.
+rnn_experiment = page("recurrence").rnn_experiment
+truncation_kept = page("recurrence").truncation_kept
 
 FAST = settings(max_examples=60, deadline=None, database=None)
 EPS = 1e-6
@@ -482,7 +485,7 @@ def test_trace_is_frozen():
 
 def test_gaussian_product_follows_the_spectral_radius_not_the_bound():
     """recurrence.md: a Gaussian W_hh at spectral norm 0.9 shrinks at its spectral radius, about half of 0.9."""
-    from vgdocs.recurrence import rnn_experiment, scaled_gaussian
+    from vgdocs.recurrence import scaled_gaussian
 
     W = scaled_gaussian(64, 0.9, 0)
     rho = float(np.max(np.abs(np.linalg.eigvals(W))))
@@ -494,8 +497,6 @@ def test_gaussian_product_follows_the_spectral_radius_not_the_bound():
 
 
 def test_at_gain_three_about_half_the_unit_steps_are_saturated():
-    from vgdocs.recurrence import rnn_experiment
-
     trace, _ = rnn_experiment(3.0, 100)
     slopes = 1 - np.tanh(trace.a) ** 2
     assert 0.35 < np.mean(slopes < 0.1) < 0.65

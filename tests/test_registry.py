@@ -1,5 +1,5 @@
 # The registries of displayed numbers and figures, number formatting, and SVG rendering.
-"""Tests for vgdocs.registry and vgdocs.plotting.render_svg."""
+"""Tests for vgsite.registry and vgsite.theme.render_svg (the site machinery, not the library)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import re
 
 import pytest
 
-import vgdocs  # noqa: F401 - importing the package registers every number and figure
-from vgdocs import registry
-from vgdocs.plotting import THEMES, render_svg
-from vgdocs.registry import FIGURES, NUMBERS, format_number
+import vgsite
+from vgsite import registry
+from vgsite.registry import FIGURES, NUMBERS, format_number
+from vgsite.theme import THEMES, render_svg
 
+vgsite.load_all()  # every page file registers its numbers and figures
 MINUS = "\u2212"
 
 # --- format_number ---------------------------------------------------------------------------

@@ -14,7 +14,6 @@ import math
 import numpy as np
 import pytest
 
-from vgdocs.registry import NUMBERS
 from vgdocs.residual import (
     ARCHITECTURES,
     LN_EPS,
@@ -32,6 +31,7 @@ from vgdocs.residual import (
     ln_tanh_block_gain,
     scalar_chain_products,
 )
+from vgsite.registry import NUMBERS
 
 H = 1e-6
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from vgdocs.registry import NUMBERS, format_number, load_all
+from vgsite import load_all
+from vgsite.registry import NUMBERS, format_number
 
 load_all()
 

@@ -7,7 +7,7 @@ inputs, formatted the way the widget promises to format it:
 - three decimals, four for the updated weights, rounded as Python's ``format`` rounds (exact
   ties to the even digit; the script corrects JavaScript's ties-away-from-zero);
 - a non-zero value that would print as zero at that precision, and every value of the depth
-  view, to three significant figures as ``m × 10^k`` (``vgdocs.registry.format_number`` with
+  view, to three significant figures as ``m × 10^k`` (``vgsite.registry.format_number`` with
   ``.2e``); an exact zero of the depth view is ``0``;
 - an exact zero has no sign (Python would print IEEE ``-0.0``, e.g. ``z1`` for ``x = 0`` and a
   negative ``W1``, as ``-0.000``).
@@ -48,7 +48,7 @@ from vgdocs import (
     squared_error,
     squared_error_prime,
 )
-from vgdocs.registry import NUMBERS, format_number
+from vgsite.registry import NUMBERS, format_number
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "tools") not in sys.path:

@@ -34,7 +34,7 @@ from vgdocs import (
     squared_error,
     squared_error_prime,
 )
-from vgdocs.registry import NUMBERS, format_number
+from vgsite.registry import NUMBERS, format_number
 
 FAST = settings(max_examples=150, deadline=None, database=None)
 H = 1e-6
@@ -490,7 +490,9 @@ def test_panel_range_is_the_range_the_claim_is_computed_for():
     import re
     from pathlib import Path
 
-    from vgdocs.worked_example import WIDGET_W_MAX, WIDGET_X_MAX
+    from vgsite import page
+
+    WIDGET_W_MAX, WIDGET_X_MAX = page("article").WIDGET_W_MAX, page("article").WIDGET_X_MAX
 
     md = (Path(__file__).resolve().parents[1] / "docs" / "article.md").read_text(encoding="utf-8")
     for name, limit in (("x", WIDGET_X_MAX), ("W1", WIDGET_W_MAX), ("W2", WIDGET_W_MAX)):

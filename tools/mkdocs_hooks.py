@@ -1,10 +1,11 @@
 # The one hooks module: build-time numbers, figures, code execution and KaTeX for the site.
 """MkDocs hooks that make every number, figure, example and formula on the site come from code.
 
-- ``{{ name }}`` in a page becomes the value of ``vgdocs.registry.NUMBERS[name]``, tagged
-  with ``data-vg-number`` so a test can trace it back to its function.
-- ``![alt](figures/name.svg)`` is drawn from ``vgdocs.registry.FIGURES[name]`` in a light and
-  a dark version; nothing under ``figures/`` exists in git.
+- ``{{ name }}`` in a page becomes the value of the number ``name`` that the page's file
+  ``docs/<page>.py`` registers (``vgsite.number``), tagged with ``data-vg-number`` so a test can
+  trace it back to its function.
+- ``![alt](figures/name.svg)`` is drawn from the figure ``name`` that a page file registers
+  (``vgsite.figure``) in a light and a dark version; nothing under ``figures/`` exists in git.
 - Every ``python`` fence is executed; its printed output is shown under it, and an exception
   fails a strict build.
 - A display formula whose TeX starts with ``% code: vgdocs.module.function`` (one or more
@@ -41,6 +42,8 @@ log = logging.getLogger("mkdocs.hooks.vgdocs")
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
+TOOLS = ROOT / "tools"
+DOCS = ROOT / "docs"
 KATEX_DIST = ROOT / "node_modules" / "katex" / "dist"
 CACHE = ROOT / ".cache" / "vgdocs"
 SCHEMES = {"light": "", "dark": "-dark"}
@@ -52,23 +55,34 @@ _state: dict[str, Any] = {}
 
 
 def _load_package() -> Any:
-    """Import ``vgdocs`` afresh, so ``mkdocs serve`` uses the code as it is now on disk."""
-    if str(SRC) not in sys.path:
-        sys.path.insert(0, str(SRC))
-    for mod in [m for m in sys.modules if m == "vgdocs" or m.startswith("vgdocs.")]:
+    """Import ``vgdocs``, the site machinery and every page file afresh.
+
+    ``mkdocs serve`` rebuilds with the code as it is on disk now: an edit to the library, to a
+    page file ``docs/<page>.py`` or to ``tools/vgsite`` shows up on the next rebuild.
+    """
+    for path in (SRC, TOOLS):
+        if str(path) not in sys.path:
+            sys.path.insert(0, str(path))
+    for mod in [m for m in sys.modules if m.split(".")[0] in ("vgdocs", "vgsite")]:
         del sys.modules[mod]
     importlib.invalidate_caches()
-    pkg = importlib.import_module("vgdocs")
-    registry = importlib.import_module("vgdocs.registry")
-    registry.load_all()  # every module registers its numbers and figures on import
-    return registry, pkg
+    site = importlib.import_module("vgsite")
+    site.load_all()  # every page file registers its numbers and figures on import
+    return site.registry
+
+
+def _code_files() -> list[tuple[str, Path]]:
+    """Everything that decides a number or a figure: the library, the site machinery, the page files."""
+    roots = {"src": (SRC, "vgdocs/**/*.py"), "tools": (TOOLS, "vgsite/**/*.py"), "docs": (DOCS, "**/*.py")}
+    return [(f"{label}/{p.relative_to(base).as_posix()}", p)
+            for label, (base, pattern) in roots.items() for p in sorted(base.glob(pattern))]
 
 
 def _source_hash() -> str:
-    """Hash of the package source: figures and outputs are cached under it."""
+    """Hash of the code behind the numbers and figures: they are cached under it."""
     h = hashlib.sha256()
-    for path in sorted((SRC / "vgdocs").rglob("*.py")):
-        h.update(path.relative_to(SRC).as_posix().encode())
+    for name, path in _code_files():
+        h.update(name.encode())
         h.update(path.read_bytes())
     import matplotlib
     import numpy
@@ -80,8 +94,7 @@ def _source_hash() -> str:
 
 
 def on_config(config: Any) -> Any:
-    registry, _ = _load_package()
-    _state["registry"] = registry
+    _state["registry"] = _load_package()
     _state["hash"] = _source_hash()
     cached = CACHE / f"numbers.{_state['hash']}.json"
     _state["values"] = json.loads(cached.read_text(encoding="utf-8")) if cached.exists() else {}
@@ -122,7 +135,7 @@ def _start_figures() -> None:
         return
     (CACHE / "figures").mkdir(parents=True, exist_ok=True)
     # fork: the workers inherit the package exactly as this build imported it.
-    from vgdocs.plotting import write_svgs
+    from vgsite.theme import write_svgs
 
     pool = ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1),
                                mp_context=multiprocessing.get_context("fork"))

@@ -2,9 +2,11 @@
 """vgdocs: the vanishing-gradient problem as small, tested functions.
 
 Every formula on the site is one of these functions; every number on the site is computed
-by them when the site is built. The article's functions (activations and the worked example)
+with them when the site is built. The article's functions (activations and the worked example)
 are re-exported here; each later page's functions live in the module named after its idea,
-e.g. ``vgdocs.recurrence.bptt`` or ``vgdocs.gated_cells.lstm_forward``.
+e.g. ``vgdocs.recurrence.bptt`` or ``vgdocs.gated_cells.lstm_forward``. The package is the
+math only: which sizes and seeds a page uses, and how its figures are drawn, live beside the
+page in ``docs/<page>.py``.
 """
 
 from vgdocs import (
@@ -12,9 +14,9 @@ from vgdocs import (
     exploding,
     gated_cells,
     initialisation,
+    lag_gradients,
     rectifiers,
     recurrence,
-    registry,
     residual,
 )
 from vgdocs.activations import (
@@ -62,6 +64,7 @@ __all__ = [
     "grad_W2",
     "gradient_descent_step",
     "initialisation",
+    "lag_gradients",
     "leaky_relu",
     "leaky_relu_prime",
     "pre_activation",
@@ -69,7 +72,6 @@ __all__ = [
     "pre_activation_grad_weight",
     "rectifiers",
     "recurrence",
-    "registry",
     "relu",
     "relu_prime",
     "residual",

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
+from collections.abc import Callable
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -70,3 +73,67 @@ def same_shape(**arrays: Real) -> None:
     except ValueError:
         described = ", ".join(f"{n} {s}" for n, s in shapes.items())
         raise ValueError(f"shapes do not broadcast together: {described}") from None
+
+
+def array(name: str, value: object, ndim: int | None = None, *, allow_empty: bool = False) -> NDArray[np.float64]:
+    """``value`` as a finite float64 numpy array (with ``ndim`` dimensions if given), or ``ValueError``."""
+    if not isinstance(value, np.ndarray):
+        raise ValueError(f"{name} must be a numpy array of real numbers, got {type(value).__name__}")
+    out = real(name, value)
+    assert isinstance(out, np.ndarray)
+    if ndim is not None and out.ndim != ndim:
+        raise ValueError(f"{name} must be a {'' if allow_empty else 'non-empty '}{ndim}-D array, got shape {out.shape}")
+    if out.size == 0 and not allow_empty:
+        raise ValueError(f"{name} must be a non-empty array, got shape {out.shape}")
+    return out
+
+
+def matrix(name: str, value: object) -> NDArray[np.float64]:
+    """``value`` as a non-empty 2-D float64 array, or ``ValueError`` naming ``name``."""
+    return array(name, value, 2)
+
+
+def positive(name: str, value: object) -> float:
+    """``value`` as a float if it is a single finite number > 0, else ``ValueError``."""
+    out = real(name, value)
+    if isinstance(out, np.ndarray) or not out > 0:
+        raise ValueError(f"{name} must be a single number > 0, got {value!r}")
+    return out
+
+
+def generator(name: str, value: object) -> np.random.Generator:
+    """``value`` if it is a ``numpy.random.Generator`` (``numpy.random.default_rng(seed)``), else ``ValueError``."""
+    if not isinstance(value, np.random.Generator):
+        raise ValueError(f"{name} must be a numpy.random.Generator (numpy.random.default_rng(seed)), "
+                         f"got {type(value).__name__}")
+    return value
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Checked(Protocol[P, R]):
+    """A function guarded by input checks; ``unchecked`` is the same math without them."""
+
+    unchecked: Callable[..., R]
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+
+def checked(check: Callable[..., tuple[Any, ...]]) -> Callable[[Callable[P, R]], Checked[P, R]]:
+    """Guard a function with ``check``, which validates its arguments and returns them checked.
+
+    The math is written once, in the decorated function; calling it runs ``check`` first.
+    ``fn.unchecked`` is the bare math, for loops whose inputs were checked on the way in.
+    """
+
+    def decorate(fn: Callable[P, R]) -> Checked[P, R]:
+        @functools.wraps(fn)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+            return fn(*check(*args, **kwargs))
+
+        guarded.unchecked = fn  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate

@@ -1,9 +1,10 @@
-# Named numbers and figures that the site shows, each produced by package code at build time.
+# Named numbers and figures that the site shows, registered by the page files docs/<page>.py.
 r"""Registries of the numbers and figures shown on the site.
 
 A page writes ``{{ name }}`` where a number belongs and ``![alt](figures/name.svg)`` where a
-figure belongs; the build looks both up here. Modules register with the decorators below, so
-the code that computes a page's numbers sits beside the math it uses.
+figure belongs; the build looks both up here. Each page's file ``docs/<page>.py`` registers
+them with the decorators below, so what a page shows sits beside the page, and the library
+``vgdocs`` holds only the math.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["FIGURES", "NUMBERS", "Figure", "Number", "figure", "format_number", "load_all", "number"]
+__all__ = ["FIGURES", "NUMBERS", "Figure", "Number", "figure", "format_number", "number"]
 
 
 @dataclass(frozen=True)
@@ -68,17 +69,6 @@ def figure(
         return fn
 
     return register
-
-
-def load_all() -> None:
-    """Import every module of the package, so that all numbers and figures are registered."""
-    import importlib
-    import pkgutil
-
-    import vgdocs
-
-    for info in pkgutil.iter_modules(vgdocs.__path__, "vgdocs."):
-        importlib.import_module(info.name)
 
 
 def _where(fn: Callable[..., Any]) -> str:

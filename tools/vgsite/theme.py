@@ -1,8 +1,8 @@
 # Figure rendering: one colour-blind-safe palette, a light and a dark theme, byte-stable SVG.
 """Turn a registered figure into SVG bytes for the light or the dark colour scheme.
 
-matplotlib is imported only here and only when a figure is drawn, so ``import vgdocs``
-stays light.
+matplotlib is imported only here, and only when a figure is drawn: the library ``vgdocs``
+never imports it, and loading the page files registers figures without drawing them.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from vgdocs.registry import FIGURES
+from vgsite.registry import FIGURES
 
 OKABE_ITO = {
     "orange": "#E69F00",
