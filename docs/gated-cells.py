@@ -21,7 +21,6 @@ from vgdocs.gated_cells import (
     LSTMParams,
     TanhRNNParams,
     constant_forget_gain,
-    forget_bias_for_gain,
     forget_path_gain,
     gru_forward,
     gru_parameter_count,
@@ -32,15 +31,16 @@ from vgdocs.gated_cells import (
     lstm_forward,
     lstm_parameter_count,
     pytorch_init_bound,
-    steps_to_fraction,
     tanh_rnn_forward,
 )
 from vgdocs.lag_gradients import (
     cell_path_gradients,
     decay_rate,
     first_input_task,
+    forget_bias_for_gain,
     initial_state_gradients,
     mean_gradient_norm,
+    steps_to_fraction,
     uniform_init_radius,
 )
 from vgdocs.recurrence import spectral_radius

@@ -21,7 +21,6 @@ from vgdocs.gated_cells import (
     constant_forget_gain,
     first_input_loss,
     first_input_loss_grad,
-    forget_bias_for_gain,
     forget_path_gain,
     gru_backward,
     gru_forward,
@@ -37,7 +36,6 @@ from vgdocs.gated_cells import (
     lstm_step,
     lstm_step_backward,
     pytorch_init_bound,
-    steps_to_fraction,
     tanh_rnn_backward,
     tanh_rnn_forward,
     tanh_rnn_step,
@@ -47,8 +45,10 @@ from vgdocs.lag_gradients import (
     cell_path_gradients,
     decay_rate,
     first_input_task,
+    forget_bias_for_gain,
     initial_state_gradients,
     mean_gradient_norm,
+    steps_to_fraction,
     uniform_init_radius,
 )
 from vgdocs.recurrence import spectral_radius

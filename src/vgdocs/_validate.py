@@ -137,3 +137,49 @@ def checked(check: Callable[..., tuple[Any, ...]]) -> Callable[[Callable[P, R]],
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+# ---------------------------------------------------------------------------- sequences and states
+
+
+def shape(name: str, value: NDArray[np.float64], expected: tuple[int, ...]) -> None:
+    """Raise ``ValueError`` unless ``value`` has exactly the shape ``expected``."""
+    if value.shape != expected:
+        raise ValueError(f"{name} must have shape {expected}, got {value.shape}")
+
+
+def sequence(name: str, value: object, D: int) -> NDArray[np.float64]:
+    r"""A batch of sequences, shape $(T, B, D)$ with $T, B \ge 1$."""
+    xs = array(name, value, 3, allow_empty=True)
+    if xs.shape[0] < 1 or xs.shape[1] < 1:
+        raise ValueError(f"{name} must have shape (T, B, D) with T >= 1 and B >= 1, got {xs.shape}")
+    shape(name, xs, (xs.shape[0], xs.shape[1], D))
+    return xs
+
+
+def state(name: str, value: object, B: int, H: int) -> NDArray[np.float64]:
+    """A batch of states, shape $(B, H)$."""
+    out = array(name, value, 2, allow_empty=True)
+    shape(name, out, (B, H))
+    return out
+
+
+def cotangent(name: str, value: object, B: int, H: int) -> NDArray[np.float64]:
+    r"""Gradients with respect to a batch of states, shape $(\ldots, B, H)$: extra leading axes allowed."""
+    out = array(name, value, allow_empty=True)
+    if out.ndim < 2 or out.shape[-2:] != (B, H):
+        raise ValueError(f"{name} must have shape (..., {B}, {H}), got {out.shape}")
+    return out
+
+
+def instance(name: str, value: object, kind: type) -> None:
+    """Raise ``ValueError`` unless ``value`` is a ``kind``."""
+    if not isinstance(value, kind):
+        article = "an" if kind.__name__[0] in "AEIOUL" else "a"
+        raise ValueError(f"{name} must be {article} {kind.__name__}, got {type(value).__name__}")
+
+
+def step_list(steps: object, kind: type, forward: str) -> None:
+    """Raise ``ValueError`` unless ``steps`` is a non-empty list of ``kind``, as ``forward`` returns."""
+    if not isinstance(steps, list) or not steps or not all(isinstance(s, kind) for s in steps):
+        raise ValueError(f"steps must be a non-empty list of {kind.__name__}, as returned by {forward}")

@@ -27,7 +27,19 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from vgdocs._validate import array, checked, generator, positive_int, real
+from vgdocs._validate import (
+    array,
+    checked,
+    cotangent,
+    generator,
+    instance,
+    positive_int,
+    real,
+    sequence,
+    shape,
+    state,
+    step_list,
+)
 
 Array = NDArray[np.float64]
 
@@ -39,45 +51,8 @@ def _array(name: str, value: object, ndim: int | None = None) -> Array:
     return array(name, value, ndim, allow_empty=True)
 
 
-def _shape(name: str, value: Array, shape: tuple[int, ...]) -> None:
-    if value.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}, got {value.shape}")
-
-
 def _sigmoid(a: Array) -> Array:
     return 0.5 * (1.0 + np.tanh(0.5 * a))
-
-
-def _sequence(xs: object, D: int) -> Array:
-    xs = _array("xs", xs, 3)
-    if xs.shape[0] < 1 or xs.shape[1] < 1:
-        raise ValueError(f"xs must have shape (T, B, D) with T >= 1 and B >= 1, got {xs.shape}")
-    _shape("xs", xs, (xs.shape[0], xs.shape[1], D))
-    return xs
-
-
-def _state(name: str, value: object, B: int, H: int) -> Array:
-    out = _array(name, value, 2)
-    _shape(name, out, (B, H))
-    return out
-
-
-def _cotangent(name: str, value: object, B: int, H: int) -> Array:
-    out = _array(name, value)
-    if out.ndim < 2 or out.shape[-2:] != (B, H):
-        raise ValueError(f"{name} must have shape (..., {B}, {H}), got {out.shape}")
-    return out
-
-
-def _instance(name: str, value: object, kind: type) -> None:
-    if not isinstance(value, kind):
-        article = "an" if kind.__name__[0] in "AEIOUL" else "a"
-        raise ValueError(f"{name} must be {article} {kind.__name__}, got {type(value).__name__}")
-
-
-def _steps(steps: object, kind: type, forward: str) -> None:
-    if not isinstance(steps, list) or not steps or not all(isinstance(s, kind) for s in steps):
-        raise ValueError(f"steps must be a non-empty list of {kind.__name__}, as returned by {forward}")
 
 
 def _weights(obj: object, gates: int, biases: tuple[str, ...]) -> None:
@@ -93,7 +68,7 @@ def _weights(obj: object, gates: int, biases: tuple[str, ...]) -> None:
     checked_biases = []
     for name in biases:
         b = _array(name, getattr(obj, name), 1)
-        _shape(name, b, (gates * H,))
+        shape(name, b, (gates * H,))
         checked_biases.append(b)
     for name, val in (("W_ih", W_ih), ("W_hh", W_hh), *zip(biases, checked_biases, strict=True)):
         object.__setattr__(obj, name, val)
@@ -212,7 +187,7 @@ def init_tanh_rnn(D: int, H: int, rng: np.random.Generator) -> TanhRNNParams:
 
 def _x(x: object, params: _Widths) -> Array:
     x = _array("x", x, 2)
-    _shape("x", x, (x.shape[0], params.D))
+    shape("x", x, (x.shape[0], params.D))
     return x
 
 
@@ -220,9 +195,9 @@ def _step_inputs(kind: type):
     """The input checks of a GRU or tanh-RNN step, ``(x, h_prev, params)``."""
 
     def check(x: object, h_prev: object, params: object) -> tuple[Array, Array, object]:
-        _instance("params", params, kind)
+        instance("params", params, kind)
         x = _x(x, params)  # type: ignore[arg-type]
-        return x, _state("h_prev", h_prev, x.shape[0], params.H), params  # type: ignore[attr-defined]
+        return x, state("h_prev", h_prev, x.shape[0], params.H), params  # type: ignore[attr-defined]
 
     return check
 
@@ -231,26 +206,26 @@ def _step_cotangents(kind: type, step_kind: type):
     """The input checks of a GRU or tanh-RNN backward step, ``(dh, step, params)``."""
 
     def check(dh: object, step: object, params: object) -> tuple[Array, object, object]:
-        _instance("params", params, kind)
-        _instance("step", step, step_kind)
+        instance("params", params, kind)
+        instance("step", step, step_kind)
         B, H = step.h.shape  # type: ignore[attr-defined]
-        return _cotangent("dh", dh, B, H), step, params
+        return cotangent("dh", dh, B, H), step, params
 
     return check
 
 
 def _lstm_inputs(x: object, h_prev: object, c_prev: object, params: object) -> tuple[Array, Array, Array, object]:
-    _instance("params", params, LSTMParams)
+    instance("params", params, LSTMParams)
     x = _x(x, params)  # type: ignore[arg-type]
     B, H = x.shape[0], params.H  # type: ignore[attr-defined]
-    return x, _state("h_prev", h_prev, B, H), _state("c_prev", c_prev, B, H), params
+    return x, state("h_prev", h_prev, B, H), state("c_prev", c_prev, B, H), params
 
 
 def _lstm_cotangents(dh: object, dc: object, step: object, params: object) -> tuple[Array, Array, object, object]:
-    _instance("params", params, LSTMParams)
-    _instance("step", step, LSTMStep)
+    instance("params", params, LSTMParams)
+    instance("step", step, LSTMStep)
     B, H = step.h.shape  # type: ignore[attr-defined]
-    return _cotangent("dh", dh, B, H), _cotangent("dc", dc, B, H), step, params
+    return cotangent("dh", dh, B, H), cotangent("dc", dc, B, H), step, params
 
 
 # ---------------------------------------------------------------------------- LSTM
@@ -331,10 +306,10 @@ def lstm_step_backward(dh: Array, dc: Array, step: LSTMStep,
 
 def lstm_forward(xs: Array, h0: Array, c0: Array, params: LSTMParams) -> list[LSTMStep]:
     r"""Run an LSTM over a sequence ``xs`` $(T, B, D)$ from $(h_0, c_0)$; one ``LSTMStep`` per time step."""
-    _instance("params", params, LSTMParams)
-    xs = _sequence(xs, params.D)
-    h = _state("h0", h0, xs.shape[1], params.H)
-    c = _state("c0", c0, xs.shape[1], params.H)
+    instance("params", params, LSTMParams)
+    xs = sequence("xs", xs, params.D)
+    h = state("h0", h0, xs.shape[1], params.H)
+    c = state("c0", c0, xs.shape[1], params.H)
     steps = []
     for x in xs:
         s = lstm_step.unchecked(x, h, c, params)
@@ -367,13 +342,13 @@ def lstm_backward(dhs: Array, steps: list[LSTMStep], params: LSTMParams,
        \bar W_{ih} = \sum_t \bar a_t^{\top} x_t, \quad
        \bar W_{hh} = \sum_t \bar a_t^{\top} h_{t-1}, \quad \bar b = \sum_t \textstyle\sum_{\text{batch}} \bar a_t . $$
     """
-    _instance("params", params, LSTMParams)
-    _steps(steps, LSTMStep, "lstm_forward")
+    instance("params", params, LSTMParams)
+    step_list(steps, LSTMStep, "lstm_forward")
     T = len(steps)
     B, H = steps[0].h.shape
     dhs = _array("dhs", dhs, 3)
-    _shape("dhs", dhs, (T, B, H))
-    dc = np.zeros((B, H)) if dc_last is None else _state("dc_last", dc_last, B, H)
+    shape("dhs", dhs, (T, B, H))
+    dc = np.zeros((B, H)) if dc_last is None else state("dc_last", dc_last, B, H)
     dh = np.zeros((B, H))
     dxs = np.empty((T, B, params.D))
     dW_ih, dW_hh, db = np.zeros_like(params.W_ih), np.zeros_like(params.W_hh), np.zeros_like(params.b)
@@ -452,9 +427,9 @@ def gru_step_backward(dh: Array, step: GRUStep, params: GRUParams) -> tuple[Arra
 
 def gru_forward(xs: Array, h0: Array, params: GRUParams) -> list[GRUStep]:
     r"""Run a GRU over a sequence ``xs`` $(T, B, D)$ from $h_0$; one ``GRUStep`` per time step."""
-    _instance("params", params, GRUParams)
-    xs = _sequence(xs, params.D)
-    h = _state("h0", h0, xs.shape[1], params.H)
+    instance("params", params, GRUParams)
+    xs = sequence("xs", xs, params.D)
+    h = state("h0", h0, xs.shape[1], params.H)
     steps = []
     for x in xs:
         s = gru_step.unchecked(x, h, params)
@@ -482,12 +457,12 @@ def gru_backward(dhs: Array, steps: list[GRUStep], params: GRUParams) -> GRUGrad
        \bar W_{ih} = \sum_t (\bar a^{x}_t)^{\top} x_t, \quad
        \bar W_{hh} = \sum_t (\bar a^{h}_t)^{\top} h_{t-1} . $$
     """
-    _instance("params", params, GRUParams)
-    _steps(steps, GRUStep, "gru_forward")
+    instance("params", params, GRUParams)
+    step_list(steps, GRUStep, "gru_forward")
     T = len(steps)
     B, H = steps[0].h.shape
     dhs = _array("dhs", dhs, 3)
-    _shape("dhs", dhs, (T, B, H))
+    shape("dhs", dhs, (T, B, H))
     dh = np.zeros((B, H))
     dxs = np.empty((T, B, params.D))
     dW_ih, dW_hh = np.zeros_like(params.W_ih), np.zeros_like(params.W_hh)
@@ -536,9 +511,9 @@ def tanh_rnn_step_backward(dh: Array, step: TanhRNNStep, params: TanhRNNParams) 
 
 def tanh_rnn_forward(xs: Array, h0: Array, params: TanhRNNParams) -> list[TanhRNNStep]:
     r"""Run a tanh RNN over ``xs`` $(T, B, D)$ from $h_0$; one ``TanhRNNStep`` per time step."""
-    _instance("params", params, TanhRNNParams)
-    xs = _sequence(xs, params.D)
-    h = _state("h0", h0, xs.shape[1], params.H)
+    instance("params", params, TanhRNNParams)
+    xs = sequence("xs", xs, params.D)
+    h = state("h0", h0, xs.shape[1], params.H)
     steps = []
     for x in xs:
         s = tanh_rnn_step.unchecked(x, h, params)
@@ -563,12 +538,12 @@ def tanh_rnn_backward(dhs: Array, steps: list[TanhRNNStep], params: TanhRNNParam
 
     $$ \bar h_{t-1} = \texttt{dhs}_{t-1} + \bigl(\bar h_t \odot (1 - h_t^2)\bigr) W_{hh} . $$
     """
-    _instance("params", params, TanhRNNParams)
-    _steps(steps, TanhRNNStep, "tanh_rnn_forward")
+    instance("params", params, TanhRNNParams)
+    step_list(steps, TanhRNNStep, "tanh_rnn_forward")
     T = len(steps)
     B, H = steps[0].h.shape
     dhs = _array("dhs", dhs, 3)
-    _shape("dhs", dhs, (T, B, H))
+    shape("dhs", dhs, (T, B, H))
     dh = np.zeros((B, H))
     dxs = np.empty((T, B, params.D))
     dW_ih, dW_hh, db = np.zeros_like(params.W_ih), np.zeros_like(params.W_hh), np.zeros_like(params.b)
@@ -608,44 +583,20 @@ def constant_forget_gain(f_bar: float, T: int) -> float:
     return float(f_bar) ** T
 
 
-def steps_to_fraction(f_bar: float, fraction: float) -> int:
-    r"""Smallest $T$ with $\bar f^{\,T} \le$ ``fraction``: $T = \lceil \ln(\text{fraction}) / \ln \bar f \rceil$.
-
-    ``f_bar`` must lie in $(0, 1)$ and ``fraction`` in $(0, 1)$.
-    """
-    f_bar, fraction = real("f_bar", f_bar), real("fraction", fraction)
-    if isinstance(f_bar, np.ndarray) or not 0.0 < f_bar < 1.0:
-        raise ValueError(f"f_bar must be a single number in (0, 1), got {f_bar!r}")
-    if isinstance(fraction, np.ndarray) or not 0.0 < fraction < 1.0:
-        raise ValueError(f"fraction must be a single number in (0, 1), got {fraction!r}")
-    T = math.ceil(math.log(fraction) / math.log(f_bar) - 1e-12)
-    return max(T, 1)
-
-
-def forget_bias_for_gain(gain: float, T: int) -> float:
-    r"""Bias $b$ that makes $\sigma(b)^T$ equal ``gain`` (inputs off): $b = \operatorname{logit}(\text{gain}^{1/T})$."""
-    gain = real("gain", gain)
-    if isinstance(gain, np.ndarray) or not 0.0 < gain < 1.0:
-        raise ValueError(f"gain must be a single number in (0, 1), got {gain!r}")
-    T = positive_int("T", T)
-    p = float(gain) ** (1.0 / T)
-    return math.log(p / (1.0 - p))
-
-
 # ---------------------------------------------------------------------------- the first-input loss
 
 
 def first_input_loss(h: Array, y: Array) -> Array:
     r"""Loss of each sequence, read from its last hidden state: $\ell = \tfrac12 \lVert h_T - y \rVert^2$."""
     h, y = _array("h", h, 2), _array("y", y, 2)
-    _shape("y", y, h.shape)
+    shape("y", y, h.shape)
     return 0.5 * np.sum((h - y) ** 2, axis=-1)
 
 
 def first_input_loss_grad(h: Array, y: Array) -> Array:
     r"""Gradient of $\ell = \tfrac12 \lVert h_T - y \rVert^2$ with respect to $h_T$: $h_T - y$."""
     h, y = _array("h", h, 2), _array("y", y, 2)
-    _shape("y", y, h.shape)
+    shape("y", y, h.shape)
     return h - y
 
 

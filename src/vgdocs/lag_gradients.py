@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from vgdocs._validate import generator, positive_int
+from vgdocs._validate import generator, positive_int, real, sequence, state, step_list
 from vgdocs.gated_cells import (
     Array,
     GRUParams,
@@ -21,9 +21,6 @@ from vgdocs.gated_cells import (
     LSTMStep,
     TanhRNNParams,
     _array,
-    _sequence,
-    _state,
-    _steps,
     gru_forward,
     gru_step_backward,
     lstm_forward,
@@ -58,10 +55,10 @@ def initial_state_gradients(params: LSTMParams | GRUParams | TanhRNNParams, xs: 
     """
     if not isinstance(params, LSTMParams | GRUParams | TanhRNNParams):
         raise ValueError(f"params must be LSTMParams, GRUParams or TanhRNNParams, got {type(params).__name__}")
-    xs = _sequence(xs, params.D)
+    xs = sequence("xs", xs, params.D)
     Tmax, B = xs.shape[:2]
     H = params.H
-    y = _state("y", y, B, H)
+    y = state("y", y, B, H)
     zero = np.zeros((B, H))
     dh = np.zeros((Tmax, B, H))
     if isinstance(params, LSTMParams):
@@ -96,9 +93,9 @@ def cell_path_gradients(steps: list[LSTMStep], y: Array) -> Array:
     (the loss reaches $c_T$ through $h_T = o_T \odot \tanh c_T$, then $c_T$ goes back to $c_0$
     through the forget gates only). Returns shape $(T_{\max}, B, H)$.
     """
-    _steps(steps, LSTMStep, "lstm_forward")
+    step_list(steps, LSTMStep, "lstm_forward")
     B, H = steps[0].h.shape
-    y = _state("y", y, B, H)
+    y = state("y", y, B, H)
     h = np.stack([s.h for s in steps])
     o = np.stack([s.o for s in steps])
     c = np.stack([s.c for s in steps])
@@ -138,3 +135,27 @@ def uniform_init_radius() -> float:
     $\sqrt{H \cdot 1/(3H)} = 1/\sqrt 3$ as $H \to \infty$.
     """
     return 1.0 / math.sqrt(3.0)
+
+
+def steps_to_fraction(f_bar: float, fraction: float) -> int:
+    r"""Smallest $T$ with $\bar f^{\,T} \le$ ``fraction``: $T = \lceil \ln(\text{fraction}) / \ln \bar f \rceil$.
+
+    ``f_bar`` must lie in $(0, 1)$ and ``fraction`` in $(0, 1)$.
+    """
+    f_bar, fraction = real("f_bar", f_bar), real("fraction", fraction)
+    if isinstance(f_bar, np.ndarray) or not 0.0 < f_bar < 1.0:
+        raise ValueError(f"f_bar must be a single number in (0, 1), got {f_bar!r}")
+    if isinstance(fraction, np.ndarray) or not 0.0 < fraction < 1.0:
+        raise ValueError(f"fraction must be a single number in (0, 1), got {fraction!r}")
+    T = math.ceil(math.log(fraction) / math.log(f_bar) - 1e-12)
+    return max(T, 1)
+
+
+def forget_bias_for_gain(gain: float, T: int) -> float:
+    r"""Bias $b$ that makes $\sigma(b)^T$ equal ``gain`` (inputs off): $b = \operatorname{logit}(\text{gain}^{1/T})$."""
+    gain = real("gain", gain)
+    if isinstance(gain, np.ndarray) or not 0.0 < gain < 1.0:
+        raise ValueError(f"gain must be a single number in (0, 1), got {gain!r}")
+    T = positive_int("T", T)
+    p = float(gain) ** (1.0 / T)
+    return math.log(p / (1.0 - p))

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from vgsite import registry
+
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PREFIX = "vgsite.pages."
 
@@ -40,11 +42,14 @@ def load(path: Path, docs: Path = DOCS) -> ModuleType:
         raise ImportError(f"cannot import the page file {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
+    registry.LOADING.append(path.relative_to(docs).as_posix())
     try:
         spec.loader.exec_module(module)
     except BaseException:
         del sys.modules[name]
         raise
+    finally:
+        registry.LOADING.pop()
     return module
 
 

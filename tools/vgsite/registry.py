@@ -25,6 +25,8 @@ class Number:
     compute: Callable[[], float]
     fmt: str
     source: str
+    page: str = ""
+    """The page file that registered it (``docs/<page>.py``, relative to ``docs/``), if any."""
 
     def value(self) -> float:
         """Compute the number now."""
@@ -39,10 +41,14 @@ class Figure:
     draw: Callable[[Any, dict[str, Any]], None]
     source: str
     size: tuple[float, float]
+    page: str = ""
+    """The page file that registered it (``docs/<page>.py``, relative to ``docs/``), if any."""
 
 
 NUMBERS: dict[str, Number] = {}
 FIGURES: dict[str, Figure] = {}
+LOADING: list[str] = []
+"""The page file being imported right now (set by :func:`vgsite.pages.load`)."""
 
 
 def number(name: str, fmt: str = ".3f") -> Callable[[Callable[[], float]], Callable[[], float]]:
@@ -51,7 +57,7 @@ def number(name: str, fmt: str = ".3f") -> Callable[[Callable[[], float]], Calla
     def register(fn: Callable[[], float]) -> Callable[[], float]:
         if name in NUMBERS and NUMBERS[name].source != _where(fn):
             raise ValueError(f"number {name!r} is registered twice")
-        NUMBERS[name] = Number(name, fn, fmt, _where(fn))
+        NUMBERS[name] = Number(name, fn, fmt, _where(fn), _loading())
         return fn
 
     return register
@@ -65,10 +71,14 @@ def figure(
     def register(fn: Callable[..., None]) -> Callable[..., None]:
         if name in FIGURES and FIGURES[name].source != _where(fn):
             raise ValueError(f"figure {name!r} is registered twice")
-        FIGURES[name] = Figure(name, fn, _where(fn), size)
+        FIGURES[name] = Figure(name, fn, _where(fn), size, _loading())
         return fn
 
     return register
+
+
+def _loading() -> str:
+    return LOADING[-1] if LOADING else ""
 
 
 def _where(fn: Callable[..., Any]) -> str:
