@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from vgdocs._validate import Real, non_negative, positive_int, real
+from vgdocs._validate import Real, checked, non_negative, positive_int, real
 from vgdocs.activations import (
     SIGMOID_PRIME_MAX,
     relu,
@@ -61,14 +61,19 @@ __all__ = [
 # ---------------------------------------------------------------------------- activations
 
 
+def _z(z: object) -> tuple[Real]:
+    return (real("z", z),)
+
+
+@checked(_z)
 def identity(z: Real) -> Real:
     r"""The linear activation $\phi(z) = z$."""
-    return real("z", z)
+    return z
 
 
+@checked(_z)
 def identity_prime(z: Real) -> Real:
     r"""Derivative of the linear activation, $\phi'(z) = 1$."""
-    z = real("z", z)
     return 1.0 if isinstance(z, float) else np.ones_like(z)
 
 
@@ -86,6 +91,17 @@ def activation_functions(name: str) -> tuple[Callable[[Real], Real], Callable[[R
     if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
     return ACTIVATIONS[name]
+
+
+def _kernels(name: str) -> tuple[Callable[[Real], Real], Callable[[Real], Real]]:
+    """The pair of :func:`activation_functions` without their input checks (inputs checked already)."""
+    phi, phi_prime = ACTIVATIONS[name]
+    return phi.unchecked, phi_prime.unchecked  # type: ignore[attr-defined]
+
+
+def _transpose(a: np.ndarray) -> np.ndarray:
+    """Swap the last two axes: ``W.T`` for one matrix, every matrix's transpose for a stack."""
+    return np.swapaxes(a, -1, -2)
 
 
 # ---------------------------------------------------------------------------- input checks
@@ -130,19 +146,38 @@ def _biases(biases: object, ws: list[np.ndarray]) -> list[np.ndarray]:
 # ---------------------------------------------------------------------------- one layer
 
 
-def layer_forward(h: Real, W: Real, b: Real, activation: str) -> tuple[np.ndarray, np.ndarray]:
-    r"""One dense layer on a batch: $A = H W^\top + b$ and $H' = \phi(A)$; returns $(A, H')$.
-
-    ``h`` is (batch, n_in), ``W`` is (n_out, n_in), ``b`` is (n_out,).
-    """
-    phi, _ = activation_functions(activation)
+def _layer_inputs(h: object, W: object, b: object, activation: object) -> tuple[object, ...]:
+    activation_functions(activation)  # type: ignore[arg-type]
     h = _matrix("h", h)
     (W,) = _weights([W], h.shape[1])
     (b,) = _biases([b], [W])
-    a = h @ W.T + b
+    return h, W, b, activation
+
+
+@checked(_layer_inputs)
+def layer_forward(h: Real, W: Real, b: Real, activation: str) -> tuple[np.ndarray, np.ndarray]:
+    r"""One dense layer on a batch: $A = H W^\top + b$ and $H' = \phi(A)$; returns $(A, H')$.
+
+    ``h`` is (batch, n_in), ``W`` is (n_out, n_in), ``b`` is (n_out,). Without its checks
+    (``layer_forward.unchecked``) it also takes stacks of networks: leading axes on ``h``,
+    ``W`` and ``b`` alike.
+    """
+    phi, _ = _kernels(activation)
+    a = h @ _transpose(W) + b[..., None, :]
     return a, phi(a)
 
 
+def _layer_backward_inputs(grad_h: object, a: object, W: object, activation: object) -> tuple[object, ...]:
+    activation_functions(activation)  # type: ignore[arg-type]
+    grad_h, a, W = _matrix("grad_h", grad_h), _matrix("a", a), _matrix("W", W)
+    if grad_h.shape != a.shape:
+        raise ValueError(f"grad_h and a must have the same shape, got {grad_h.shape} and {a.shape}")
+    if W.shape[0] != a.shape[1]:
+        raise ValueError(f"W must have {a.shape[1]} rows (one per unit of a), got {W.shape}")
+    return grad_h, a, W, activation
+
+
+@checked(_layer_backward_inputs)
 def layer_backward(grad_h: Real, a: Real, W: Real, activation: str) -> tuple[np.ndarray, np.ndarray]:
     r"""One layer of the backward pass; returns $(\delta, g_{\text{in}})$.
 
@@ -153,12 +188,7 @@ def layer_backward(grad_h: Real, a: Real, W: Real, activation: str) -> tuple[np.
 
     which for one example is $g_{\text{in}} = W^\top \operatorname{diag}(\phi'(a))\, g$.
     """
-    _, phi_prime = activation_functions(activation)
-    grad_h, a, W = _matrix("grad_h", grad_h), _matrix("a", a), _matrix("W", W)
-    if grad_h.shape != a.shape:
-        raise ValueError(f"grad_h and a must have the same shape, got {grad_h.shape} and {a.shape}")
-    if W.shape[0] != a.shape[1]:
-        raise ValueError(f"W must have {a.shape[1]} rows (one per unit of a), got {W.shape}")
+    _, phi_prime = _kernels(activation)
     delta = grad_h * phi_prime(a)
     return delta, delta @ W
 
@@ -191,34 +221,31 @@ class DenseGradients:
     r"""$\partial L / \partial H_{k-1}$, the gradient arriving at the input of layer $k$."""
 
 
+def _dense_inputs(x: object, weights: object, biases: object, activation: object) -> tuple[object, ...]:
+    activation_functions(activation)  # type: ignore[arg-type]
+    x = _matrix("x", x)
+    ws = _weights(weights, x.shape[1])
+    return x, ws, _biases(biases, ws), activation
+
+
+@checked(_dense_inputs)
 def dense_forward(x: Real, weights: Sequence[Real], biases: Sequence[Real], activation: str) -> DenseStackForward:
     r"""Forward pass of a dense stack, $H_k = \phi(H_{k-1} W_k^\top + b_k)$ for $k = 1, \dots, L$.
 
     ``x`` is (batch, n_0); ``weights[k - 1]`` is $W_k$, shape (n_k, n_{k-1}); ``biases[k - 1]`` is
-    $b_k$, shape (n_k,).
+    $b_k$, shape (n_k,). ``dense_forward.unchecked`` also runs a stack of networks at once:
+    shapes (R, batch, n_0), (R, n_k, n_{k-1}) and (R, n_k).
     """
-    phi, _ = activation_functions(activation)
-    x = _matrix("x", x)
-    ws = _weights(weights, x.shape[1])
-    bs = _biases(biases, ws)
+    phi, _ = _kernels(activation)
     hs, as_ = [x], []
-    for W, b in zip(ws, bs, strict=True):
-        a = hs[-1] @ W.T + b
+    for W, b in zip(weights, biases, strict=True):
+        a = hs[-1] @ _transpose(W) + b[..., None, :]
         as_.append(a)
         hs.append(phi(a))
     return DenseStackForward(activation, tuple(hs), tuple(as_))
 
 
-def dense_backward(forward: DenseStackForward, weights: Sequence[Real], grad_output: Real) -> DenseGradients:
-    r"""Backward pass of a dense stack, from $g_L = \partial L / \partial H_L$ down to the input.
-
-    $$ \delta_k = g_k \odot \phi'(A_k), \qquad
-       \frac{\partial L}{\partial W_k} = \delta_k^\top H_{k-1}, \qquad
-       g_{k-1} = \delta_k W_k , $$
-
-    so that, for one example, the gradient at layer $k$ is the product
-    $W_{k+1}^\top \operatorname{diag}(\phi'(a_{k+1})) \cdots W_L^\top \operatorname{diag}(\phi'(a_L))\, g_L$.
-    """
+def _dense_backward_inputs(forward: object, weights: object, grad_output: object) -> tuple[object, ...]:
     if not isinstance(forward, DenseStackForward):
         raise ValueError(f"forward must be the DenseStackForward of dense_forward, got {type(forward).__name__}")
     ws = _weights(weights, forward.outputs[0].shape[1])
@@ -229,11 +256,27 @@ def dense_backward(forward: DenseStackForward, weights: Sequence[Real], grad_out
     if g.shape != forward.outputs[-1].shape:
         raise ValueError(f"grad_output must have the shape of the stack's output {forward.outputs[-1].shape}, "
                          f"got {g.shape}")
+    return forward, ws, g
+
+
+@checked(_dense_backward_inputs)
+def dense_backward(forward: DenseStackForward, weights: Sequence[Real], grad_output: Real) -> DenseGradients:
+    r"""Backward pass of a dense stack, from $g_L = \partial L / \partial H_L$ down to the input.
+
+    $$ \delta_k = g_k \odot \phi'(A_k), \qquad
+       \frac{\partial L}{\partial W_k} = \delta_k^\top H_{k-1}, \qquad
+       g_{k-1} = \delta_k W_k , $$
+
+    so that, for one example, the gradient at layer $k$ is the product
+    $W_{k+1}^\top \operatorname{diag}(\phi'(a_{k+1})) \cdots W_L^\top \operatorname{diag}(\phi'(a_L))\, g_L$.
+    ``dense_backward.unchecked`` takes the stacks of ``dense_forward.unchecked``.
+    """
     dW, db, deltas, g_in = [], [], [], []
-    for k in range(len(ws) - 1, -1, -1):
-        delta, g = layer_backward(g, forward.pre_activations[k], ws[k], forward.activation)
-        dW.append(delta.T @ forward.outputs[k])
-        db.append(delta.sum(axis=0))
+    g = grad_output
+    for k in range(len(weights) - 1, -1, -1):
+        delta, g = layer_backward.unchecked(g, forward.pre_activations[k], weights[k], forward.activation)
+        dW.append(_transpose(delta) @ forward.outputs[k])
+        db.append(delta.sum(axis=-2))
         deltas.append(delta)
         g_in.append(g)
     return DenseGradients(tuple(dW[::-1]), tuple(db[::-1]), tuple(deltas[::-1]), tuple(g_in[::-1]))

@@ -1,0 +1,122 @@
+# The data the training pages use: scikit-learn's bundled digits, and long-lag sequence tasks.
+r"""Data sets for the training experiments, all generated or loaded without a network.
+
+- :func:`digits`: the 1797 handwritten digits of 8 × 8 pixels that scikit-learn ships inside its
+  wheel (``sklearn.datasets.load_digits``, the UCI "Optical Recognition of Handwritten Digits"
+  test set), scaled to $[0, 1]$ and split into a training and a held-out part, stratified by
+  class and seeded.
+- :func:`adding_problem`: Hochreiter and Schmidhuber's (1997) long-lag task, in its common
+  modern form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from vgdocs._validate import array, generator, positive_int
+
+__all__ = ["Split", "adding_problem", "adding_problem_baseline", "digits", "stratified_split"]
+
+
+@dataclass(frozen=True)
+class Split:
+    """Inputs (one example per row) and integer labels, for training and for held-out testing."""
+
+    x_train: NDArray[np.float64]
+    y_train: NDArray[np.int64]
+    x_test: NDArray[np.float64]
+    y_test: NDArray[np.int64]
+
+    @property
+    def classes(self) -> int:
+        """Number of classes $C$ (labels run from 0 to $C - 1$)."""
+        return int(max(self.y_train.max(), self.y_test.max())) + 1
+
+
+def stratified_split(labels: NDArray[np.int64], n_test: int, seed: int) -> tuple[NDArray[np.int64], ...]:
+    r"""Indices ``(train, test)``, the test part holding ``n_test`` examples in the classes' proportions.
+
+    Class $c$ with $n_c$ of the $n$ examples gets $\lfloor n_c\, n_{\text{test}} / n \rfloor$ test
+    places; the places left over go to the largest fractional parts (ties to the lower class).
+    Within each class the test examples are drawn by a permutation from
+    ``numpy.random.default_rng(seed)``. Both index arrays are sorted.
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0 or labels.dtype.kind not in "iu":
+        raise ValueError(f"labels must be a non-empty 1-D array of integers, got {labels.dtype} {labels.shape}")
+    n_test = positive_int("n_test", n_test, maximum=labels.size - 1)
+    seed = positive_int("seed", seed, minimum=0)
+    classes = np.unique(labels)
+    counts = np.array([np.sum(labels == c) for c in classes])
+    exact = counts * n_test / labels.size
+    take = np.floor(exact).astype(int)
+    order = np.lexsort((classes, -(exact - take)))
+    take[order[: n_test - take.sum()]] += 1
+    rng = np.random.default_rng(seed)
+    test = np.sort(np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:k]
+                                   for c, k in zip(classes, take, strict=True)]))
+    return np.setdiff1d(np.arange(labels.size), test), test
+
+
+@lru_cache(maxsize=1)
+def _digits_raw() -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as exc:  # pragma: no cover - the docs and test extras install it
+        raise ImportError("vgdocs.datasets.digits needs scikit-learn, which ships the digits: "
+                          "pip install scikit-learn (or the package's [docs] extra)") from exc
+    bunch = load_digits()
+    x, y = bunch.data.astype(np.float64), bunch.target.astype(np.int64)
+    x.setflags(write=False)
+    y.setflags(write=False)
+    return x, y
+
+
+def digits(n_test: int = 360, seed: int = 0) -> Split:
+    r"""scikit-learn's 1797 digits (8 × 8 pixels, values 0..16) as $x / 16 \in [0, 1]^{64}$, split by class.
+
+    ``n_test`` examples are held out (:func:`stratified_split` with ``seed``); the default leaves
+    1437 for training. Nothing is downloaded: the data ship inside scikit-learn's wheel.
+    """
+    x, y = _digits_raw()
+    train, test = stratified_split(y, n_test, seed)
+    x = x / 16.0
+    return Split(x[train], y[train], x[test], y[test])
+
+
+def adding_problem(T: int, n: int, rng: np.random.Generator) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    r"""``n`` sequences of the adding problem of length $T$: inputs $(T, n, 2)$ and targets $(n,)$.
+
+    At each step the first input is a value $v_t \sim \mathcal U[0, 1]$ and the second a marker,
+    $1$ at exactly two steps and $0$ elsewhere: one marked step among the first $\lceil T/2 \rceil$,
+    one among the rest. The target is the sum of the two marked values,
+    $y = v_{t_1} + v_{t_2} \in [0, 2]$. This is the form used by Le, Jaitly and Hinton (2015) and
+    Arjovsky et al. (2016); Hochreiter and Schmidhuber's (1997) original rescales the sum into
+    $[0, 1]$ and varies the length.
+    """
+    T = positive_int("T", T, minimum=2)
+    n = positive_int("n", n)
+    rng = generator("rng", rng)
+    values = rng.uniform(0.0, 1.0, (T, n))
+    half = (T + 1) // 2
+    first = rng.integers(0, half, n)
+    second = rng.integers(half, T, n)
+    markers = np.zeros((T, n))
+    cols = np.arange(n)
+    markers[first, cols] = 1.0
+    markers[second, cols] = 1.0
+    return np.stack([values, markers], axis=-1), values[first, cols] + values[second, cols]
+
+
+def adding_problem_baseline(targets: NDArray[np.float64]) -> float:
+    r"""Mean squared error of always predicting the mean target: the error of a model that ignores the inputs.
+
+    For the adding problem the sum of two independent $\mathcal U[0, 1]$ values has variance
+    $2 \cdot \tfrac1{12} = \tfrac16 \approx 0.167$, so an error near $\tfrac16$ means nothing was learned.
+    """
+    y = array("targets", targets, 1)
+    return float(np.mean((y - y.mean()) ** 2))
