@@ -24,7 +24,7 @@ from vgdocs.exploding import (
     recurrence_jacobian_norms,
     sigmoid_fixed_point,
 )
-from vgsite import figure, number
+from vgsite import experiment, figure, number
 
 W_DEMO = np.array([[1.0, 4.0], [4.0, 1.0]])
 H0_DEMO = np.array([1.0, 1.0])
@@ -222,3 +222,88 @@ def draw_clipping(fig, theme) -> None:
     ax.set_xlabel("gradient component $g_1$ (dimensionless)")
     ax.set_ylabel("component $g_2$ (dimensionless)")
     ax.legend(loc="lower right", fontsize=8.5)
+
+
+# ---------------------------------------------------------------------------- clipping while training
+
+CLIP_T = 50
+CLIP_GAIN = 2.0
+CLIP_LR = 0.1
+CLIP_STEPS = 200
+CLIP_THETA = 1.0
+
+
+@experiment("explode-clipping-training")
+def clipping_run() -> dict[str, np.ndarray]:
+    """A tanh RNN whose recurrent matrix is twice an orthogonal one, trained by plain SGD with and without clipping."""
+    from vgdocs.datasets import adding_problem
+    from vgdocs.recurrence import scaled_orthogonal
+    from vgdocs.sequence_training import init_sequence_model, train_sequence_model
+
+    H, B = 16, 16
+    W_hh = scaled_orthogonal(H, CLIP_GAIN, 0).astype(np.float32)
+    test_x, test_y = adding_problem(CLIP_T, 256, np.random.default_rng([CLIP_T, 999]), centre=True)
+    test = (test_x[:, None].astype(np.float32), test_y[None].astype(np.float32))
+    runs = []
+    for clip in (None, CLIP_THETA):  # the same start and the same batches, with and without clipping
+        model = init_sequence_model("tanh", 2, H, [CLIP_T], np.random.default_rng([0, 17]))
+        model.weights[0][:, :, 2:] = W_hh
+        stream = np.random.default_rng([0, CLIP_T, 1])
+
+        def batch(_: int, stream=stream) -> tuple[np.ndarray, np.ndarray]:
+            x, y = adding_problem(CLIP_T, B, stream, centre=True)
+            return x[:, None].astype(np.float32), y[None].astype(np.float32)
+
+        runs.append(train_sequence_model(model, batch, updates=CLIP_STEPS, lr=CLIP_LR, clip=clip, optimiser="sgd",
+                                         test=test, test_every=CLIP_STEPS))
+    baseline = 2.0 / 12.0  # predicting the mean: Var(u1 + u2) for two independent U[0, 1] values
+    return {"loss_free": runs[0].train_loss[:, 0] / baseline, "loss_clipped": runs[1].train_loss[:, 0] / baseline,
+            "norm_free": runs[0].grad_norm[:, 0], "norm_clipped": runs[1].grad_norm[:, 0],
+            "stopped_free": runs[0].stopped_at[0], "stopped_clipped": runs[1].stopped_at[0]}
+
+
+number("explode_train_T", ".0f")(lambda: CLIP_T)
+number("explode_train_gain", ".0f")(lambda: CLIP_GAIN)
+number("explode_train_lr", ".1f")(lambda: CLIP_LR)
+number("explode_train_steps", ".0f")(lambda: CLIP_STEPS)
+number("explode_train_theta", ".0f")(lambda: CLIP_THETA)
+number("explode_train_stop", ".0f")(lambda: float(clipping_run()["stopped_free"]))
+number("explode_train_max_loss_free", ".0e")(lambda: float(np.nanmax(clipping_run()["loss_free"])))
+number("explode_train_max_norm_clipped", ".0e")(lambda: float(np.nanmax(clipping_run()["norm_clipped"])))
+number("explode_train_first_norm", ".0f")(lambda: float(clipping_run()["norm_free"][0]))
+number("explode_train_first_step", ".0f")(lambda: CLIP_LR * float(clipping_run()["norm_free"][0]))
+number("explode_train_growth", ".1f")(
+    lambda: float((clipping_run()["loss_free"][40] / clipping_run()["loss_free"][10]) ** (1 / 30)))
+number("explode_train_median_norm_clipped", ".1f")(lambda: float(np.nanmedian(clipping_run()["norm_clipped"][-100:])))
+number("explode_train_first_clipped", ".1f")(lambda: float(np.mean(clipping_run()["loss_clipped"][:10])))
+number("explode_train_last_clipped", ".2f")(lambda: float(np.mean(clipping_run()["loss_clipped"][-20:])))
+
+
+@figure("explode-training", size=(7.2, 3.6))
+def draw_clipping_training(fig, theme) -> None:
+    """A tanh RNN with recurrent gain two under plain SGD, with and without clipping: loss, and gradient norm."""
+    from matplotlib.ticker import LogLocator
+
+    left, right = fig.subplots(1, 2)
+    c = theme["cycle"]
+    run = clipping_run()
+    steps = np.arange(1, CLIP_STEPS + 1)
+    stop = int(run["stopped_free"])
+    for ax, key, label in ((left, "loss", "training error / baseline (dimensionless)"),
+                           (right, "norm", r"gradient norm before clipping, $\Vert g \Vert$")):
+        ax.plot(steps, run[f"{key}_free"], color=c[1], linewidth=1.6, label="no clipping")
+        ax.plot(steps, run[f"{key}_clipped"], color=c[0], linewidth=1.2, label=rf"clipped at $\theta = {CLIP_THETA:g}$")
+        if stop >= 0:
+            ax.axvline(stop + 1, color=c[1], linestyle=":", linewidth=1.0)
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0,), numticks=6))
+        ax.set_xlim(0, CLIP_STEPS)
+        ax.set_xlabel("training step (plain gradient descent)")
+        ax.set_ylabel(label)
+    if stop >= 0:
+        left.text(stop + 6, np.sqrt(np.nanmax(run["loss_free"])), "not finite\nfrom here on", color=theme["fg"],
+                  fontsize=9, va="center")
+    left.axhline(1.0, color=theme["muted"], linestyle=(0, (4, 3)), linewidth=1.0)
+    right.axhline(CLIP_THETA, color=theme["muted"], linestyle=(0, (4, 3)), linewidth=1.0)
+    right.text(CLIP_STEPS - 4, CLIP_THETA * 0.25, r"$\theta$", color=theme["muted"], fontsize=9, ha="right", va="top")
+    left.legend(loc="upper right", fontsize=8.5)

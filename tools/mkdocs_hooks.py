@@ -36,7 +36,13 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from mkdocs.structure.files import File, Files
+# The experiments multiply small matrices: one BLAS thread per process is faster than several
+# fighting over two cores. Set before numpy loads (a plain `mkdocs build` gets it too); an
+# explicit setting in the environment wins.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from mkdocs.structure.files import File, Files  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.vgdocs")
 
@@ -71,26 +77,15 @@ def _load_package() -> Any:
     return site.registry
 
 
-def _code_files() -> list[tuple[str, Path]]:
-    """Everything that decides a number or a figure: the library, the site machinery, the page files."""
-    roots = {"src": (SRC, "vgdocs/**/*.py"), "tools": (TOOLS, "vgsite/**/*.py"), "docs": (DOCS, "**/*.py")}
-    return [(f"{label}/{p.relative_to(base).as_posix()}", p)
-            for label, (base, pattern) in roots.items() for p in sorted(base.glob(pattern))]
-
-
 def _source_hash() -> str:
-    """Hash of the code behind the numbers and figures: they are cached under it."""
-    h = hashlib.sha256()
-    for name, path in _code_files():
-        h.update(name.encode())
-        h.update(path.read_bytes())
-    import matplotlib
-    import numpy
+    """Hash of the code behind the numbers, figures and experiments: they are cached under it.
 
-    # What else decides a figure's bytes or a number's digits: the libraries, Python, this hook.
-    h.update(f"{matplotlib.__version__} {numpy.__version__} {sys.version}".encode())
-    h.update(Path(__file__).read_bytes())
-    return h.hexdigest()[:16]
+    ``vgsite.cache.code_hash``, with the library read from ``SRC`` (a test points it elsewhere).
+    """
+    from vgsite.cache import code_files, code_hash
+
+    library = [(f"src/{p.relative_to(SRC).as_posix()}", p) for p in sorted(SRC.glob("vgdocs/**/*.py"))]
+    return code_hash([*library, *(f for f in code_files(ROOT) if not f[0].startswith("src/"))])
 
 
 def on_config(config: Any) -> Any:
@@ -99,6 +94,7 @@ def on_config(config: Any) -> Any:
     cached = CACHE / f"numbers.{_state['hash']}.json"
     _state["values"] = json.loads(cached.read_text(encoding="utf-8")) if cached.exists() else {}
     _state["values_changed"] = False
+    importlib.import_module("vgsite.experiments").configure(CACHE / "experiments" / _state["hash"])
     _start_figures()
     # mkdocs-jupyter keys its cache on the notebook alone; filing it under the package hash
     # re-executes the notebook exactly when the code it imports has changed.
@@ -117,39 +113,47 @@ def _figure_path(name: str, scheme: str) -> Path:
 
 
 def _start_figures() -> None:
-    """Start drawing every figure missing from the cache, in worker processes.
+    """Start every experiment and every figure missing from the cache, in worker processes.
 
-    The workers run while MkDocs renders the pages; ``on_env``, just before files are
-    copied into the site, waits for them.
+    Experiments (training runs) go first: a figure or a number that needs one waits for its
+    file lock and loads it when it is stored. The workers run while MkDocs renders the pages;
+    ``on_env``, just before files are copied into the site, waits for them.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     registry = _state["registry"]
+    experiments = importlib.import_module("vgsite.experiments")
+    runs = [n for n in sorted(experiments.EXPERIMENTS) if not experiments.cached(n)]
     # One job per figure, drawing every missing scheme: its data is computed once.
     todo = {n: {s: str(_figure_path(n, s)) for s in SCHEMES if not _figure_path(n, s).exists()}
             for n in sorted(registry.FIGURES)}
     todo = {n: paths for n, paths in todo.items() if paths}
     _state["figure_jobs"] = {}
-    if not todo:
+    if not todo and not runs:
         return
     (CACHE / "figures").mkdir(parents=True, exist_ok=True)
     # fork: the workers inherit the package exactly as this build imported it.
     from vgsite.theme import write_svgs
 
-    pool = ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1),
+    pool = ProcessPoolExecutor(max_workers=max(1, min(len(todo) + len(runs), os.cpu_count() or 1)),
                                mp_context=multiprocessing.get_context("fork"))
     _state["figure_pool"] = pool
-    _state["figure_jobs"] = {n: pool.submit(write_svgs, n, paths) for n, paths in todo.items()}
+    jobs = {f"experiment {n!r}": pool.submit(experiments.store, n) for n in runs}
+    jobs |= {f"figure {n!r}": pool.submit(write_svgs, n, paths) for n, paths in todo.items()}
+    _state["figure_jobs"] = jobs
 
 
 def on_env(env: Any, config: Any, files: Files) -> Any:
     pool = _state.pop("figure_pool", None)
-    for name, job in _state.pop("figure_jobs", {}).items():
+    for what, job in _state.pop("figure_jobs", {}).items():
         try:
             job.result()
-        except Exception as exc:  # report which figure failed, then fail the build
-            log.warning("figure %r could not be drawn: %s: %s", name, type(exc).__name__, exc)
+        except Exception as exc:  # report which job failed, then fail the build
+            log.warning("%s could not be computed: %s: %s", what, type(exc).__name__, exc)
+            if not what.startswith("figure "):
+                continue
+            name = what[len("figure '"):-1]
             for suffix in SCHEMES.values():
                 bad = files.get_file_from_path(f"figures/{name}{suffix}.svg")
                 if bad is not None and not Path(bad.abs_src_path or "").exists():
@@ -510,7 +514,7 @@ def _prune_cache() -> None:
     for path in [*CACHE.glob("figures/*.svg"), *CACHE.glob("numbers.*.json")]:
         if path.suffixes[-2:-1] != [f".{current}"]:
             path.unlink(missing_ok=True)
-    for old in CACHE.glob("notebooks/*"):
+    for old in [*CACHE.glob("notebooks/*"), *CACHE.glob("experiments/*")]:
         if old.name != current:
             shutil.rmtree(old, ignore_errors=True)
 

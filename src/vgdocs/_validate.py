@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import numbers
 from collections.abc import Callable
 from typing import Any, ParamSpec, Protocol, TypeVar
@@ -129,9 +130,13 @@ def checked(check: Callable[..., tuple[Any, ...]]) -> Callable[[Callable[P, R]],
     """
 
     def decorate(fn: Callable[P, R]) -> Checked[P, R]:
+        signature = inspect.signature(fn)
+
         @functools.wraps(fn)
         def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
-            return fn(*check(*args, **kwargs))
+            bound = signature.bind(*args, **kwargs)  # keyword calls reach the check by position
+            bound.apply_defaults()
+            return fn(*check(*bound.args))
 
         guarded.unchecked = fn  # type: ignore[attr-defined]
         return guarded  # type: ignore[return-value]

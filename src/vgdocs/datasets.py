@@ -11,15 +11,17 @@ r"""Data sets for the training experiments, all generated or loaded without a ne
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
 from vgdocs._validate import array, generator, positive_int
 
-__all__ = ["Split", "adding_problem", "adding_problem_baseline", "digits", "stratified_split"]
+__all__ = ["Split", "adding_problem", "adding_problem_baseline", "digits", "digits_file", "stratified_split"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,15 @@ class Split:
     def classes(self) -> int:
         """Number of classes $C$ (labels run from 0 to $C - 1$)."""
         return int(max(self.y_train.max(), self.y_test.max())) + 1
+
+    def astype(self, dtype: type) -> Split:
+        """The same split with the inputs in another floating-point type (``numpy.float32``)."""
+        return Split(self.x_train.astype(dtype), self.y_train, self.x_test.astype(dtype), self.y_test)
+
+    def head(self, n: int) -> Split:
+        """The first ``n`` training examples, and the whole held-out part."""
+        n = positive_int("n", n, maximum=self.x_train.shape[0])
+        return Split(self.x_train[:n], self.y_train[:n], self.x_test, self.y_test)
 
 
 def stratified_split(labels: NDArray[np.int64], n_test: int, seed: int) -> tuple[NDArray[np.int64], ...]:
@@ -62,15 +73,21 @@ def stratified_split(labels: NDArray[np.int64], n_test: int, seed: int) -> tuple
     return np.setdiff1d(np.arange(labels.size), test), test
 
 
+def digits_file() -> Path:
+    """Where scikit-learn keeps its digits, ``sklearn/datasets/data/digits.csv.gz`` (found without importing it)."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("vgdocs.datasets.digits reads the digits that scikit-learn ships: "
+                          "pip install scikit-learn, or the package with its [data] extra")
+    return Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+
+
 @lru_cache(maxsize=1)
 def _digits_raw() -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError as exc:  # pragma: no cover - the docs and test extras install it
-        raise ImportError("vgdocs.datasets.digits needs scikit-learn, which ships the digits: "
-                          "pip install scikit-learn (or the package's [docs] extra)") from exc
-    bunch = load_digits()
-    x, y = bunch.data.astype(np.float64), bunch.target.astype(np.int64)
+    # The file sklearn.datasets.load_digits reads: 64 pixel columns, then the label. Reading it
+    # directly skips importing scikit-learn (and SciPy), which costs seconds per process.
+    table = np.loadtxt(digits_file(), delimiter=",", dtype=np.float64)
+    x, y = table[:, :-1], table[:, -1].astype(np.int64)
     x.setflags(write=False)
     y.setflags(write=False)
     return x, y
@@ -88,28 +105,30 @@ def digits(n_test: int = 360, seed: int = 0) -> Split:
     return Split(x[train], y[train], x[test], y[test])
 
 
-def adding_problem(T: int, n: int, rng: np.random.Generator) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def adding_problem(T: int, n: int, rng: np.random.Generator, *,
+                   centre: bool = False) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     r"""``n`` sequences of the adding problem of length $T$: inputs $(T, n, 2)$ and targets $(n,)$.
 
-    At each step the first input is a value $v_t \sim \mathcal U[0, 1]$ and the second a marker,
-    $1$ at exactly two steps and $0$ elsewhere: one marked step among the first $\lceil T/2 \rceil$,
-    one among the rest. The target is the sum of the two marked values,
-    $y = v_{t_1} + v_{t_2} \in [0, 2]$. This is the form used by Le, Jaitly and Hinton (2015) and
-    Arjovsky et al. (2016); Hochreiter and Schmidhuber's (1997) original rescales the sum into
-    $[0, 1]$ and varies the length.
+    At each step the first input is a value $v_t \sim \mathcal U[0, 1]$ (shown as $v_t - \tfrac12$
+    with ``centre``) and the second a marker, $1$ at exactly two steps and $0$ elsewhere: one
+    marked step among the first $\lfloor T/2 \rfloor$, one among the rest. The target is the sum
+    of the two marked values, $y = v_{t_1} + v_{t_2} \in [0, 2]$. This is the form used by Le,
+    Jaitly and Hinton (2015) and Arjovsky et al. (2016); Hochreiter and Schmidhuber's (1997)
+    original rescales the sum into $[0, 1]$ and varies the length.
     """
     T = positive_int("T", T, minimum=2)
     n = positive_int("n", n)
     rng = generator("rng", rng)
     values = rng.uniform(0.0, 1.0, (T, n))
-    half = (T + 1) // 2
+    half = T // 2
     first = rng.integers(0, half, n)
     second = rng.integers(half, T, n)
     markers = np.zeros((T, n))
     cols = np.arange(n)
     markers[first, cols] = 1.0
     markers[second, cols] = 1.0
-    return np.stack([values, markers], axis=-1), values[first, cols] + values[second, cols]
+    shown = values - 0.5 if centre else values
+    return np.stack([shown, markers], axis=-1), values[first, cols] + values[second, cols]
 
 
 def adding_problem_baseline(targets: NDArray[np.float64]) -> float:

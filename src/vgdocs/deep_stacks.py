@@ -101,7 +101,7 @@ def _kernels(name: str) -> tuple[Callable[[Real], Real], Callable[[Real], Real]]
 
 def _transpose(a: np.ndarray) -> np.ndarray:
     """Swap the last two axes: ``W.T`` for one matrix, every matrix's transpose for a stack."""
-    return np.swapaxes(a, -1, -2)
+    return a.swapaxes(-1, -2)
 
 
 # ---------------------------------------------------------------------------- input checks

@@ -22,23 +22,20 @@ without the checks, which the loops over time use.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import NDArray
 
+from vgdocs._cell_checks import run_cotangents, run_inputs, step_cotangents, step_inputs
 from vgdocs._validate import (
     array,
     checked,
-    cotangent,
     generator,
-    instance,
     positive_int,
     real,
-    sequence,
     shape,
     state,
-    step_list,
 )
 
 Array = NDArray[np.float64]
@@ -55,20 +52,28 @@ def _sigmoid(a: Array) -> Array:
     return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
+def _t(a: Array) -> Array:
+    """The transpose of a matrix, or of each matrix of a stack."""
+    return a.swapaxes(-1, -2)
+
+
 def _weights(obj: object, gates: int, biases: tuple[str, ...]) -> None:
-    """Check and freeze ``W_ih`` (gates*H, D), ``W_hh`` (gates*H, H) and each bias (gates*H,)."""
+    """Check and freeze ``W_ih`` (gates*H, D), ``W_hh`` (gates*H, H) and each bias (gates*H,).
+
+    All of them may carry the same leading axes: the parameters of several models at once.
+    """
     rows = "H" if gates == 1 else f"{gates}H"
-    W_hh = _array("W_hh", obj.W_hh, 2)  # type: ignore[attr-defined]
-    if W_hh.shape[0] < gates or W_hh.shape[0] != gates * W_hh.shape[1]:
+    W_hh = _array("W_hh", obj.W_hh)  # type: ignore[attr-defined]
+    if W_hh.ndim < 2 or W_hh.shape[-2] < gates or W_hh.shape[-2] != gates * W_hh.shape[-1]:
         raise ValueError(f"W_hh must have shape ({rows}, H) with H >= 1, got {W_hh.shape}")
-    H = W_hh.shape[1]
-    W_ih = _array("W_ih", obj.W_ih, 2)  # type: ignore[attr-defined]
-    if W_ih.shape[0] != gates * H or W_ih.shape[1] < 1:
+    lead, H = W_hh.shape[:-2], W_hh.shape[-1]
+    W_ih = _array("W_ih", obj.W_ih)  # type: ignore[attr-defined]
+    if W_ih.ndim < 2 or W_ih.shape[:-2] != lead or W_ih.shape[-2] != gates * H or W_ih.shape[-1] < 1:
         raise ValueError(f"W_ih must have shape ({rows}, D) = ({gates * H}, D) with D >= 1, got {W_ih.shape}")
     checked_biases = []
     for name in biases:
-        b = _array(name, getattr(obj, name), 1)
-        shape(name, b, (gates * H,))
+        b = _array(name, getattr(obj, name))
+        shape(name, b, (*lead, gates * H))
         checked_biases.append(b)
     for name, val in (("W_ih", W_ih), ("W_hh", W_hh), *zip(biases, checked_biases, strict=True)):
         object.__setattr__(obj, name, val)
@@ -83,15 +88,23 @@ class _Widths:
     W_ih: Array
     W_hh: Array
 
+    @classmethod
+    def unchecked(cls, *arrays: Array) -> _Widths:
+        """The parameters as given, without checks or conversion (float32 and model stacks stay as they are)."""
+        params = object.__new__(cls)
+        for f, value in zip(fields(cls), arrays, strict=True):  # type: ignore[arg-type]
+            object.__setattr__(params, f.name, value)
+        return params
+
     @property
     def H(self) -> int:
         """Hidden width $H$."""
-        return self.W_hh.shape[1]
+        return self.W_hh.shape[-1]
 
     @property
     def D(self) -> int:
         """Input width $D$."""
-        return self.W_ih.shape[1]
+        return self.W_ih.shape[-1]
 
 
 @dataclass(frozen=True)
@@ -185,49 +198,6 @@ def init_tanh_rnn(D: int, H: int, rng: np.random.Generator) -> TanhRNNParams:
     return TanhRNNParams(W_ih, W_hh, rng.uniform(-k, k, H) + rng.uniform(-k, k, H))
 
 
-def _x(x: object, params: _Widths) -> Array:
-    x = _array("x", x, 2)
-    shape("x", x, (x.shape[0], params.D))
-    return x
-
-
-def _step_inputs(kind: type):
-    """The input checks of a GRU or tanh-RNN step, ``(x, h_prev, params)``."""
-
-    def check(x: object, h_prev: object, params: object) -> tuple[Array, Array, object]:
-        instance("params", params, kind)
-        x = _x(x, params)  # type: ignore[arg-type]
-        return x, state("h_prev", h_prev, x.shape[0], params.H), params  # type: ignore[attr-defined]
-
-    return check
-
-
-def _step_cotangents(kind: type, step_kind: type):
-    """The input checks of a GRU or tanh-RNN backward step, ``(dh, step, params)``."""
-
-    def check(dh: object, step: object, params: object) -> tuple[Array, object, object]:
-        instance("params", params, kind)
-        instance("step", step, step_kind)
-        B, H = step.h.shape  # type: ignore[attr-defined]
-        return cotangent("dh", dh, B, H), step, params
-
-    return check
-
-
-def _lstm_inputs(x: object, h_prev: object, c_prev: object, params: object) -> tuple[Array, Array, Array, object]:
-    instance("params", params, LSTMParams)
-    x = _x(x, params)  # type: ignore[arg-type]
-    B, H = x.shape[0], params.H  # type: ignore[attr-defined]
-    return x, state("h_prev", h_prev, B, H), state("c_prev", c_prev, B, H), params
-
-
-def _lstm_cotangents(dh: object, dc: object, step: object, params: object) -> tuple[Array, Array, object, object]:
-    instance("params", params, LSTMParams)
-    instance("step", step, LSTMStep)
-    B, H = step.h.shape  # type: ignore[attr-defined]
-    return cotangent("dh", dh, B, H), cotangent("dc", dc, B, H), step, params
-
-
 # ---------------------------------------------------------------------------- LSTM
 
 
@@ -246,7 +216,7 @@ class LSTMStep:
     h: Array
 
 
-@checked(_lstm_inputs)
+@checked(step_inputs(LSTMParams, ("h_prev", "c_prev")))
 def lstm_step(x: Array, h_prev: Array, c_prev: Array, params: LSTMParams) -> LSTMStep:
     r"""One LSTM step in PyTorch's convention (gates $i, f, g, o$).
 
@@ -262,17 +232,17 @@ def lstm_step(x: Array, h_prev: Array, c_prev: Array, params: LSTMParams) -> LST
     ``x``: $(B, D)$; ``h_prev``, ``c_prev``: $(B, H)$.
     """
     H = params.H
-    a = x @ params.W_ih.T + h_prev @ params.W_hh.T + params.b
-    i = _sigmoid(a[:, :H])
-    f = _sigmoid(a[:, H:2 * H])
-    g = np.tanh(a[:, 2 * H:3 * H])
-    o = _sigmoid(a[:, 3 * H:])
+    a = x @ _t(params.W_ih) + h_prev @ _t(params.W_hh) + params.b[..., None, :]
+    i = _sigmoid(a[..., :H])
+    f = _sigmoid(a[..., H:2 * H])
+    g = np.tanh(a[..., 2 * H:3 * H])
+    o = _sigmoid(a[..., 3 * H:])
     c = f * c_prev + i * g
     h = o * np.tanh(c)
     return LSTMStep(x, h_prev, c_prev, i, f, g, o, c, h)
 
 
-@checked(_lstm_cotangents)
+@checked(step_cotangents(LSTMParams, LSTMStep, ("dh", "dc")))
 def lstm_step_backward(dh: Array, dc: Array, step: LSTMStep,
                        params: LSTMParams) -> tuple[Array, Array, Array]:
     r"""Vector–Jacobian product of one LSTM step: from $(\bar h_t, \bar c_t)$ to the step's inputs.
@@ -304,12 +274,10 @@ def lstm_step_backward(dh: Array, dc: Array, step: LSTMStep,
     return da, da @ params.W_hh, dct * step.f
 
 
+@checked(run_inputs(LSTMParams, ("h0", "c0")))
 def lstm_forward(xs: Array, h0: Array, c0: Array, params: LSTMParams) -> list[LSTMStep]:
     r"""Run an LSTM over a sequence ``xs`` $(T, B, D)$ from $(h_0, c_0)$; one ``LSTMStep`` per time step."""
-    instance("params", params, LSTMParams)
-    xs = sequence("xs", xs, params.D)
-    h = state("h0", h0, xs.shape[1], params.H)
-    c = state("c0", c0, xs.shape[1], params.H)
+    h, c = h0, c0
     steps = []
     for x in xs:
         s = lstm_step.unchecked(x, h, c, params)
@@ -330,6 +298,12 @@ class LSTMGrads:
     db: Array
 
 
+def _lstm_backward_inputs(dhs: object, steps: object, params: object, dc_last: object = None) -> tuple[object, ...]:
+    dhs, steps, params = run_cotangents(LSTMParams, LSTMStep, "lstm_forward")(dhs, steps, params)
+    return dhs, steps, params, None if dc_last is None else state("dc_last", dc_last, *dhs.shape[1:])  # type: ignore[union-attr]
+
+
+@checked(_lstm_backward_inputs)
 def lstm_backward(dhs: Array, steps: list[LSTMStep], params: LSTMParams,
                   dc_last: Array | None = None) -> LSTMGrads:
     r"""Backpropagation through time for an LSTM run.
@@ -342,23 +316,18 @@ def lstm_backward(dhs: Array, steps: list[LSTMStep], params: LSTMParams,
        \bar W_{ih} = \sum_t \bar a_t^{\top} x_t, \quad
        \bar W_{hh} = \sum_t \bar a_t^{\top} h_{t-1}, \quad \bar b = \sum_t \textstyle\sum_{\text{batch}} \bar a_t . $$
     """
-    instance("params", params, LSTMParams)
-    step_list(steps, LSTMStep, "lstm_forward")
-    T = len(steps)
-    B, H = steps[0].h.shape
-    dhs = _array("dhs", dhs, 3)
-    shape("dhs", dhs, (T, B, H))
-    dc = np.zeros((B, H)) if dc_last is None else state("dc_last", dc_last, B, H)
-    dh = np.zeros((B, H))
-    dxs = np.empty((T, B, params.D))
+    T, state_shape, dtype = len(steps), steps[0].h.shape, steps[0].h.dtype
+    dc = np.zeros(state_shape, dtype) if dc_last is None else dc_last
+    dh = np.zeros(state_shape, dtype)
+    dxs = np.empty((T, *state_shape[:-1], params.D), dtype)
     dW_ih, dW_hh, db = np.zeros_like(params.W_ih), np.zeros_like(params.W_hh), np.zeros_like(params.b)
     for t in range(T - 1, -1, -1):
         s = steps[t]
         da, dh, dc = lstm_step_backward.unchecked(dh + dhs[t], dc, s, params)
         dxs[t] = da @ params.W_ih
-        dW_ih += da.T @ s.x
-        dW_hh += da.T @ s.h_prev
-        db += da.sum(axis=0)
+        dW_ih += _t(da) @ s.x
+        dW_hh += _t(da) @ s.h_prev
+        db += da.sum(axis=-2)
     return LSTMGrads(dxs, dh, dc, dW_ih, dW_hh, db)
 
 
@@ -378,7 +347,7 @@ class GRUStep:
     h: Array
 
 
-@checked(_step_inputs(GRUParams))
+@checked(step_inputs(GRUParams))
 def gru_step(x: Array, h_prev: Array, params: GRUParams) -> GRUStep:
     r"""One GRU step in PyTorch's convention (gates $r, z, n$).
 
@@ -392,17 +361,17 @@ def gru_step(x: Array, h_prev: Array, params: GRUParams) -> GRUStep:
     ``hn`` in the result is $W_{hn} h_{t-1} + b_{hn}$.
     """
     H = params.H
-    gi = x @ params.W_ih.T + params.b_ih
-    gh = h_prev @ params.W_hh.T + params.b_hh
-    r = _sigmoid(gi[:, :H] + gh[:, :H])
-    z = _sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
-    hn = gh[:, 2 * H:]
-    n = np.tanh(gi[:, 2 * H:] + r * hn)
+    gi = x @ _t(params.W_ih) + params.b_ih[..., None, :]
+    gh = h_prev @ _t(params.W_hh) + params.b_hh[..., None, :]
+    r = _sigmoid(gi[..., :H] + gh[..., :H])
+    z = _sigmoid(gi[..., H:2 * H] + gh[..., H:2 * H])
+    hn = gh[..., 2 * H:]
+    n = np.tanh(gi[..., 2 * H:] + r * hn)
     h = (1.0 - z) * n + z * h_prev
     return GRUStep(x, h_prev, r, z, n, hn, h)
 
 
-@checked(_step_cotangents(GRUParams, GRUStep))
+@checked(step_cotangents(GRUParams, GRUStep))
 def gru_step_backward(dh: Array, step: GRUStep, params: GRUParams) -> tuple[Array, Array, Array]:
     r"""Vector–Jacobian product of one GRU step, from $\bar h_t$ to the step's inputs.
 
@@ -425,11 +394,10 @@ def gru_step_backward(dh: Array, step: GRUStep, params: GRUParams) -> tuple[Arra
     return dgi, dgh, dh * step.z + dgh @ params.W_hh
 
 
+@checked(run_inputs(GRUParams))
 def gru_forward(xs: Array, h0: Array, params: GRUParams) -> list[GRUStep]:
     r"""Run a GRU over a sequence ``xs`` $(T, B, D)$ from $h_0$; one ``GRUStep`` per time step."""
-    instance("params", params, GRUParams)
-    xs = sequence("xs", xs, params.D)
-    h = state("h0", h0, xs.shape[1], params.H)
+    h = h0
     steps = []
     for x in xs:
         s = gru_step.unchecked(x, h, params)
@@ -450,6 +418,7 @@ class GRUGrads:
     db_hh: Array
 
 
+@checked(run_cotangents(GRUParams, GRUStep, 'gru_forward'))
 def gru_backward(dhs: Array, steps: list[GRUStep], params: GRUParams) -> GRUGrads:
     r"""Backpropagation through time for a GRU run; ``dhs`` $(T, B, H)$ holds $\partial L/\partial h_t$.
 
@@ -457,24 +426,19 @@ def gru_backward(dhs: Array, steps: list[GRUStep], params: GRUParams) -> GRUGrad
        \bar W_{ih} = \sum_t (\bar a^{x}_t)^{\top} x_t, \quad
        \bar W_{hh} = \sum_t (\bar a^{h}_t)^{\top} h_{t-1} . $$
     """
-    instance("params", params, GRUParams)
-    step_list(steps, GRUStep, "gru_forward")
-    T = len(steps)
-    B, H = steps[0].h.shape
-    dhs = _array("dhs", dhs, 3)
-    shape("dhs", dhs, (T, B, H))
-    dh = np.zeros((B, H))
-    dxs = np.empty((T, B, params.D))
+    T, state_shape, dtype = len(steps), steps[0].h.shape, steps[0].h.dtype
+    dh = np.zeros(state_shape, dtype)
+    dxs = np.empty((T, *state_shape[:-1], params.D), dtype)
     dW_ih, dW_hh = np.zeros_like(params.W_ih), np.zeros_like(params.W_hh)
     db_ih, db_hh = np.zeros_like(params.b_ih), np.zeros_like(params.b_hh)
     for t in range(T - 1, -1, -1):
         s = steps[t]
         dgi, dgh, dh = gru_step_backward.unchecked(dh + dhs[t], s, params)
         dxs[t] = dgi @ params.W_ih
-        dW_ih += dgi.T @ s.x
-        dW_hh += dgh.T @ s.h_prev
-        db_ih += dgi.sum(axis=0)
-        db_hh += dgh.sum(axis=0)
+        dW_ih += _t(dgi) @ s.x
+        dW_hh += _t(dgh) @ s.h_prev
+        db_ih += dgi.sum(axis=-2)
+        db_hh += dgh.sum(axis=-2)
     return GRUGrads(dxs, dh, dW_ih, dW_hh, db_ih, db_hh)
 
 
@@ -490,13 +454,13 @@ class TanhRNNStep:
     h: Array
 
 
-@checked(_step_inputs(TanhRNNParams))
+@checked(step_inputs(TanhRNNParams))
 def tanh_rnn_step(x: Array, h_prev: Array, params: TanhRNNParams) -> TanhRNNStep:
     r"""One step of a plain tanh RNN, $h_t = \tanh(W_{ih} x_t + W_{hh} h_{t-1} + b)$."""
-    return TanhRNNStep(x, h_prev, np.tanh(x @ params.W_ih.T + h_prev @ params.W_hh.T + params.b))
+    return TanhRNNStep(x, h_prev, np.tanh(x @ _t(params.W_ih) + h_prev @ _t(params.W_hh) + params.b[..., None, :]))
 
 
-@checked(_step_cotangents(TanhRNNParams, TanhRNNStep))
+@checked(step_cotangents(TanhRNNParams, TanhRNNStep))
 def tanh_rnn_step_backward(dh: Array, step: TanhRNNStep, params: TanhRNNParams) -> tuple[Array, Array]:
     r"""Vector–Jacobian product of one tanh-RNN step.
 
@@ -509,11 +473,10 @@ def tanh_rnn_step_backward(dh: Array, step: TanhRNNStep, params: TanhRNNParams) 
     return da, da @ params.W_hh
 
 
+@checked(run_inputs(TanhRNNParams))
 def tanh_rnn_forward(xs: Array, h0: Array, params: TanhRNNParams) -> list[TanhRNNStep]:
     r"""Run a tanh RNN over ``xs`` $(T, B, D)$ from $h_0$; one ``TanhRNNStep`` per time step."""
-    instance("params", params, TanhRNNParams)
-    xs = sequence("xs", xs, params.D)
-    h = state("h0", h0, xs.shape[1], params.H)
+    h = h0
     steps = []
     for x in xs:
         s = tanh_rnn_step.unchecked(x, h, params)
@@ -533,27 +496,23 @@ class TanhRNNGrads:
     db: Array
 
 
+@checked(run_cotangents(TanhRNNParams, TanhRNNStep, 'tanh_rnn_forward'))
 def tanh_rnn_backward(dhs: Array, steps: list[TanhRNNStep], params: TanhRNNParams) -> TanhRNNGrads:
     r"""Backpropagation through time for a tanh-RNN run; ``dhs`` $(T, B, H)$ holds $\partial L/\partial h_t$.
 
     $$ \bar h_{t-1} = \texttt{dhs}_{t-1} + \bigl(\bar h_t \odot (1 - h_t^2)\bigr) W_{hh} . $$
     """
-    instance("params", params, TanhRNNParams)
-    step_list(steps, TanhRNNStep, "tanh_rnn_forward")
-    T = len(steps)
-    B, H = steps[0].h.shape
-    dhs = _array("dhs", dhs, 3)
-    shape("dhs", dhs, (T, B, H))
-    dh = np.zeros((B, H))
-    dxs = np.empty((T, B, params.D))
+    T, state_shape, dtype = len(steps), steps[0].h.shape, steps[0].h.dtype
+    dh = np.zeros(state_shape, dtype)
+    dxs = np.empty((T, *state_shape[:-1], params.D), dtype)
     dW_ih, dW_hh, db = np.zeros_like(params.W_ih), np.zeros_like(params.W_hh), np.zeros_like(params.b)
     for t in range(T - 1, -1, -1):
         s = steps[t]
         da, dh = tanh_rnn_step_backward.unchecked(dh + dhs[t], s, params)
         dxs[t] = da @ params.W_ih
-        dW_ih += da.T @ s.x
-        dW_hh += da.T @ s.h_prev
-        db += da.sum(axis=0)
+        dW_ih += _t(da) @ s.x
+        dW_hh += _t(da) @ s.h_prev
+        db += da.sum(axis=-2)
     return TanhRNNGrads(dxs, dh, dW_ih, dW_hh, db)
 
 

@@ -226,7 +226,7 @@ class ResidualMLP:
 
 
 def _transpose(a: Array) -> Array:
-    return np.swapaxes(a, -1, -2)
+    return a.swapaxes(-1, -2)
 
 
 def _lead(networks: int) -> tuple[int, ...]:
@@ -234,39 +234,45 @@ def _lead(networks: int) -> tuple[int, ...]:
 
 
 def init_mlp(sizes: Sequence[int], activation: str, init: str, rng: np.random.Generator, *,
-             networks: int = 0, gain: float = 1.0) -> MLP:
+             networks: int = 0, gain: float = 1.0, readout: str = "glorot_uniform", bias_std: float = 0.0,
+             dtype: type = np.float64) -> MLP:
     r"""An :class:`MLP` with layer widths ``sizes`` $= (n_0, n_1, \dots, n_L, C)$.
 
     Hidden weights come from the sampler ``init`` (:data:`vgdocs.initialisation.SAMPLERS`) times
-    ``gain``, the read-out from Glorot uniform; every bias is zero. ``networks`` $= R > 0$ draws $R$
-    networks, one after another from ``rng``, stacked along a leading axis.
+    ``gain``, the read-out from the sampler ``readout``; biases are $\mathcal N(0, s^2)$ with
+    $s$ = ``bias_std`` (zero by default; Nielsen's ``network2`` draws them with $s = 1$).
+    ``networks`` $= R > 0$ draws $R$ networks, one after another from ``rng``, stacked along a
+    leading axis. The parameters are stored as ``dtype``.
     """
     sizes = [positive_int(f"sizes[{i}]", n) for i, n in enumerate(sizes)]
     if len(sizes) < 2:
         raise ValueError(f"sizes must hold at least an input and an output width, got {sizes}")
     activation_functions(activation)
-    draw, readout = sampler(init), sampler("glorot_uniform")
+    draw, draw_out = sampler(init), sampler(readout)
     rng, gain = generator("rng", rng), positive("gain", gain)
     networks = positive_int("networks", networks, minimum=0)
+    bias_std = non_negative("bias_std", bias_std)
 
     def one() -> list[Array]:
         ws = [gain * draw(n_in, n_out, rng) for n_in, n_out in itertools.pairwise(sizes[:-1])]
-        return [*ws, readout(sizes[-2], sizes[-1], rng)]
+        ws.append(draw_out(sizes[-2], sizes[-1], rng))
+        return [*ws, *(bias_std * rng.standard_normal(n) if bias_std else np.zeros(n) for n in sizes[1:])]
 
     draws = [one() for _ in range(max(networks, 1))]
-    weights = [np.stack(layer) if networks else layer[0] for layer in zip(*draws, strict=True)]
-    biases = [np.zeros((*_lead(networks), n)) for n in sizes[1:]]
-    return MLP(weights, biases, activation)
+    arrays = [(np.stack(layer) if networks else layer[0]).astype(dtype) for layer in zip(*draws, strict=True)]
+    n = len(sizes) - 1
+    return MLP(arrays[:n], arrays[n:], activation)
 
 
 def init_residual_mlp(n_in: int, width: int, blocks: int, classes: int, activation: str, rng: np.random.Generator,
-                      *, networks: int = 0) -> ResidualMLP:
+                      *, networks: int = 0, dtype: type = np.float64) -> ResidualMLP:
     r"""A :class:`ResidualMLP` whose blocks start as the identity: every branch's last layer $V_k$ is zero.
 
     The projection and each branch's first layer are He normal for ReLU and Glorot uniform
-    otherwise, the read-out Glorot uniform, biases zero. Zeroing the last layer of each branch is
-    Fixup's first rule (Zhang, Dauphin and Ma, 2019), the same idea as a zero-initialised
-    normalisation scale (Goyal et al., 2017) or a residual weight that starts at zero (ReZero).
+    otherwise, the read-out Glorot uniform, biases zero; parameters are stored as ``dtype``.
+    Zeroing the last layer of each branch is Fixup's first rule (Zhang, Dauphin and Ma, 2019),
+    the same idea as a zero-initialised normalisation scale (Goyal et al., 2017) or a residual
+    weight that starts at zero (ReZero).
     """
     n_in, width, classes = positive_int("n_in", n_in), positive_int("width", width), positive_int("classes", classes)
     blocks = positive_int("blocks", blocks, minimum=0)
@@ -283,7 +289,8 @@ def init_residual_mlp(n_in: int, width: int, blocks: int, classes: int, activati
     block_list = [(stack(lambda: draw(width, width, rng)), np.zeros((*lead, width)),
                    np.zeros((*lead, width, width)), np.zeros((*lead, width))) for _ in range(blocks)]
     readout = (stack(lambda: sampler("glorot_uniform")(width, classes, rng)), np.zeros((*lead, classes)))
-    return ResidualMLP(first, block_list, readout, activation)
+    cast = lambda arrays: tuple(a.astype(dtype) for a in arrays)  # noqa: E731
+    return ResidualMLP(cast(first), [cast(b) for b in block_list], cast(readout), activation)
 
 
 # ---------------------------------------------------------------------------- optimisers
@@ -402,6 +409,8 @@ class History:
     """
 
     weight_names: list[str]
+    epochs: NDArray[np.int64]
+    """The epochs after which the rows were recorded (0: before training)."""
     train_loss: Array
     train_accuracy: Array
     test_loss: Array
@@ -439,7 +448,8 @@ def _norms(arrays: Sequence[Array], networks: int) -> Array:
 
 def train(model: MLP | ResidualMLP, data: Split, *, epochs: int, batch_size: int, lr: float, seed: int,
           loss: str = "softmax", optimiser: SGD | Momentum | Adam | None = None, schedule: str = "constant",
-          clip: float | None = None, networks: int = 0, record: bool = True) -> History:
+          clip: float | None = None, networks: int = 0, record: bool = True,
+          record_epochs: Sequence[int] | None = None) -> History:
     r"""Mini-batch training of ``model`` on ``data``; the parameters are updated in place.
 
     Each epoch visits the training examples once in an order drawn from
@@ -447,7 +457,9 @@ def train(model: MLP | ResidualMLP, data: Split, *, epochs: int, batch_size: int
     learning rate is ``lr``, constant or (``schedule="linear"``) falling linearly to zero over the
     run; ``clip`` caps each network's global gradient norm (:func:`clip_by_global_norm`).
     ``networks`` $= R$ says that every parameter has a leading axis of $R$ networks. Returns the
-    :class:`History` of the run; with ``record=False`` only losses and accuracies are recorded.
+    :class:`History` of the run; with ``record=False`` only losses and accuracies are recorded, and
+    with ``record_epochs`` only after those epochs (0 is before the first step; default: every
+    epoch). ``History.epochs`` lists which.
     """
     epochs = positive_int("epochs", epochs, minimum=0)
     batch_size = positive_int("batch_size", batch_size)
@@ -472,7 +484,7 @@ def train(model: MLP | ResidualMLP, data: Split, *, epochs: int, batch_size: int
     bias_idx = [i for i in range(len(model.params)) if i not in w_idx]
     lead = _lead(networks)
     alive = np.ones(lead, dtype=bool)
-    rows: dict[str, list[Array]] = {k: [] for k in History.__dataclass_fields__ if k != "weight_names"}
+    rows: dict[str, list[Array]] = {k: [] for k in History.__dataclass_fields__ if k not in ("weight_names", "epochs")}
 
     def snapshot(ratios: Array) -> None:
         scores_tr, cache = model.forward(x)
@@ -494,10 +506,14 @@ def train(model: MLP | ResidualMLP, data: Split, *, epochs: int, batch_size: int
         hidden = model.hidden_outputs(cache_te)
         rows["dead_fraction"].append(np.stack([np.all(h <= 0.0, axis=-2).mean(axis=-1) for h in hidden], axis=-1))
 
+    wanted = set(range(epochs + 1)) if record_epochs is None else {positive_int("record_epochs", e, minimum=0,
+                                                                                        maximum=epochs)
+                                                                           for e in record_epochs}
     nan_ratios = np.full((*lead, len(w_idx)), np.nan)
-    snapshot(nan_ratios)
+    if 0 in wanted:
+        snapshot(nan_ratios)
     step = 0
-    for _ in range(epochs):
+    for epoch in range(1, epochs + 1):
         order = order_rng.permutation(n)
         ratio_sum, count = np.zeros((*lead, len(w_idx))), 0
         for start_row in range(0, n, batch_size):
@@ -516,7 +532,8 @@ def train(model: MLP | ResidualMLP, data: Split, *, epochs: int, batch_size: int
                 count += 1
             finite = np.all(np.isfinite(scores), axis=tuple(range(len(lead), scores.ndim)))
             alive &= finite
-        snapshot(ratio_sum / max(count, 1) if record else nan_ratios)
-    empty = np.full((epochs + 1, *lead, 0), np.nan)
+        if epoch in wanted:
+            snapshot(ratio_sum / max(count, 1) if record else nan_ratios)
+    empty = np.full((len(wanted), *lead, 0), np.nan)
     out = {k: (np.stack(v) if v else empty) for k, v in rows.items()}
-    return History(names, **out)
+    return History(names, np.array(sorted(wanted)), **out)
