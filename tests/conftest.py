@@ -15,10 +15,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import vgsite  # noqa: E402 - tools/vgsite, the site machinery
+import vgsite.cache  # noqa: E402
+import vgsite.experiments  # noqa: E402
 from browser import find_chromium, launch, serve_site  # noqa: E402 - tools/browser.py
 from project import copy_project  # noqa: E402 - tools/project.py
 
 vgsite.load_all()  # the page files docs/<page>.py register every displayed number and figure
+# Training runs (experiments) are shared with the build through the cache it uses: whichever
+# process needs one first computes it, every other one loads it.
+vgsite.experiments.configure(ROOT / ".cache" / "vgdocs" / "experiments" / vgsite.cache.code_hash())
 
 __all__ = ["copy_project", "mkdocs_build"]
 ARTIFACTS = ROOT / "tests" / "artifacts"

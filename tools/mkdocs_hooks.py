@@ -554,6 +554,11 @@ _NB_STREAM_SPLIT = re.compile(
     r'</pre>\s*</div>\s*</div>\s*<div class="jp-OutputArea-child">\s*'
     r'<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain"[^>]*>\s*<pre>'
 )
+_NB_IMAGE = re.compile(
+    r'<div class="jp-RenderedImage jp-OutputArea-output[^"]*"[^>]*>\s*'
+    r'<img [^>]*?src="(?P<src>data:image/png;base64,[^"]+)"[^>]*>\s*</div>',
+    re.S,
+)
 _NB_VERBATIM = re.compile(r"<(pre|code|script|style)\b.*?</\1>", re.S)
 _NB_DISPLAY_P = re.compile(r"<p>\s*\$\$([^$<]+?)\$\$\s*</p>")
 _NB_DISPLAY = re.compile(r"(?<!\\)\$\$([^$<]+?)\$\$")
@@ -596,6 +601,32 @@ def _notebook_math(text: str, where: str) -> str:
     return "".join(out)
 
 
+def _notebook_figures(text: str, page: Any, where: str) -> str:
+    """Give each plot of the notebook its alt text (the cell's ``metadata.alt``) and its size.
+
+    A code cell that draws a figure carries ``"alt"`` in its metadata, in the order the figures
+    appear; a figure without one, or an alt without a figure, is a warning (fails a strict build).
+    The width and height come from the PNG itself, so the page reserves the figure's box.
+    """
+    import base64
+
+    cells = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))["cells"]
+    alts = [c["metadata"]["alt"] for c in cells if c["cell_type"] == "code" and "alt" in c.get("metadata", {})]
+    images = list(_NB_IMAGE.finditer(text))
+    if len(images) != len(alts):
+        log.warning("%s: %d figures but %d code cells with an 'alt' in their metadata (one per figure)",
+                    where, len(images), len(alts))
+        return text
+    out, last = [], 0
+    for m, alt in zip(images, alts, strict=True):
+        png = base64.b64decode(m.group("src").split(",", 1)[1][:64])
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        out += [text[last:m.start()], f'<figure class="vg-notebook-figure"><img src="{m.group("src")}" '
+                f'alt="{html.escape(alt)}" width="{width}" height="{height}"></figure>']
+        last = m.end()
+    return "".join([*out, text[last:]])
+
+
 def _notebook_page(html_text: str, page: Any, config: Any, files: Files) -> str:
     where = page.file.src_uri
     start, end = html_text.find(_NB_START), html_text.find(_NB_END)
@@ -612,6 +643,7 @@ def _notebook_page(html_text: str, page: Any, config: Any, files: Files) -> str:
         r'<div class="highlight"><span class="filename">Output</span><pre><code>\1</code></pre>', text
     )
     text = text.replace('class="anchor-link"', 'class="headerlink" title="Permanent link"')
+    text = _notebook_figures(text, page, where)
     text = _notebook_math(text, where)
 
     def link(m: re.Match[str]) -> str:

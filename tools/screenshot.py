@@ -26,6 +26,14 @@ def main() -> None:
         for p in args.pages:
             page.goto(f"{base}{p}")
             page.wait_for_load_state("networkidle")
+            # Figures load lazily: scroll to the bottom in steps so every one is fetched, then back.
+            page.evaluate("""async () => {
+                for (let y = 0; y < document.body.scrollHeight; y += innerHeight / 2) {
+                    scrollTo(0, y); await new Promise(r => setTimeout(r, 60));
+                }
+                scrollTo(0, 0);
+            }""")
+            page.wait_for_load_state("networkidle")
             name = (p.strip("/").replace("/", "_") or "home") + ("-dark" if args.dark else "")
             page.screenshot(path=str(args.out / f"{name}.png"), full_page=True)
             print(args.out / f"{name}.png")

@@ -32,7 +32,9 @@ from vgdocs.activations import (
     tanh_prime,
 )
 from vgdocs.worked_example import (
+    DescentRun,
     ForwardPass,
+    chain_gradient_descent,
     chain_gradients,
     dh_dW1,
     dy_hat_dh,
@@ -51,7 +53,9 @@ from vgdocs.worked_example import (
 __all__ = [
     "SIGMOID_PRIME_MAX",
     "TANH_PRIME_MAX",
+    "DescentRun",
     "ForwardPass",
+    "chain_gradient_descent",
     "chain_gradients",
     "deep_stacks",
     "dh_dW1",

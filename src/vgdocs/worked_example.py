@@ -152,6 +152,40 @@ def chain_gradients(x: float, weights: Real, y: float) -> np.ndarray:
     return grads
 
 
+@dataclass(frozen=True)
+class DescentRun:
+    """The weights and the loss of a chain at every step of gradient descent (row 0: the start)."""
+
+    weights: np.ndarray
+    """Shape (steps + 1, n): $W_k$ after each step."""
+    loss: np.ndarray
+    """Shape (steps + 1,): $L = (a_n - y)^2$ at those weights."""
+
+
+def chain_gradient_descent(x: float, weights: Real, y: float, lr: float, steps: int) -> DescentRun:
+    r"""Plain gradient descent on every weight of the chain at once, ``steps`` times.
+
+    $$ W_k \leftarrow W_k - \eta\, \frac{\partial L}{\partial W_k}, \qquad k = 1, \dots, n, $$
+
+    with the gradients of :func:`chain_gradients`; the article's network is $n = 2$.
+    """
+    lr = non_negative("lr", lr)
+    steps = positive_int("steps", steps, minimum=0)
+    grads = chain_gradients(x, weights, y)  # checks x, weights and y
+    w = np.array(weights, dtype=np.float64).reshape(grads.shape)
+    history, losses = [w], []
+    for _ in range(steps):
+        w = w - lr * grads
+        grads = chain_gradients(x, w, y)
+        history.append(w)
+    for row in history:
+        a = float(x)
+        for wk in row:
+            a = float(sigmoid(wk * a))
+        losses.append(float(squared_error(a, y)))
+    return DescentRun(np.array(history), np.array(losses))
+
+
 def chain_backward_product(h: Real, w: Real, depth: int) -> Real:
     r"""The backward factors of layers $2, \dots, n$ of a chain whose later layers share one weight.
 

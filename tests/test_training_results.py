@@ -1,0 +1,216 @@
+"""What the training pages claim, asserted with margins that hold on another CPU.
+
+Two levels. The *reduced* tests train small configurations from scratch, with several seeds,
+and check that they still discriminate: deep sigmoid stacks stay at chance while shallow ones
+and the remedies learn; the tanh RNN stays at the baseline at a length where the gated cells
+learn. The *page* tests check the claims the pages make about their own full-size runs (the
+experiments of ``docs/training.py``, ``docs/recurrent-training.py`` and ``docs/exploding.py``,
+shared with the build through its cache).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vgdocs.datasets import adding_problem, digits
+from vgdocs.sequence_training import init_sequence_model, train_sequence_model
+from vgdocs.training import init_mlp, init_residual_mlp, train
+from vgsite.pages import page
+
+SEEDS = (0, 1, 2)
+F32 = np.float32
+BASELINE = 1.0 / 6.0  # Var(u1 + u2) for two independent U[0, 1] values
+
+
+@pytest.fixture(scope="module")
+def data():
+    return digits().astype(F32)
+
+
+def _accuracy(data, activation: str, init: str, depth: int, lr: float, seed: int, epochs: int = 5) -> float:
+    net = init_mlp([64, *[32] * depth, 10], activation, init, np.random.default_rng(seed), dtype=F32)
+    with np.errstate(over="ignore", invalid="ignore"):
+        history = train(net, data, epochs=epochs, batch_size=32, lr=lr, seed=seed, schedule="linear", record=False)
+    return float(history.test_accuracy[-1])
+
+
+# ---------------------------------------------------------------------------- reduced: feed-forward
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_six_sigmoid_layers_stay_at_chance_where_one_layer_learns(data, seed):
+    # The same recipe, learning rate and budget; only the depth differs.
+    deep = _accuracy(data, "sigmoid", "glorot_uniform", 6, 2.0, seed)
+    shallow = _accuracy(data, "sigmoid", "glorot_uniform", 1, 2.0, seed)
+    assert deep < 0.20, f"six sigmoid layers reached {deep:.1%}"
+    assert shallow > 0.85, f"one sigmoid layer reached only {shallow:.1%}"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(("activation", "init", "lr"), [("relu", "he_normal", 0.1), ("tanh", "glorot_uniform", 0.2)])
+def test_six_relu_or_tanh_layers_learn(data, seed, activation, init, lr):
+    acc = _accuracy(data, activation, init, 6, lr, seed)
+    assert acc > 0.80, f"six {activation} layers reached only {acc:.1%}"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_ten_residual_blocks_learn(data, seed):
+    net = init_residual_mlp(64, 32, 10, 10, "relu", np.random.default_rng(seed), dtype=F32)
+    history = train(net, data, epochs=5, batch_size=32, lr=0.05, seed=seed, schedule="linear", record=False)
+    assert history.test_accuracy[-1] > 0.80
+
+
+def test_sigmoid_bias_gradients_shrink_layer_by_layer_at_the_start(data):
+    # Nielsen's measure ||dC/db_k|| at initialisation: about a factor of four per sigmoid layer.
+    net = init_mlp([64, *[32] * 6, 10], "sigmoid", "glorot_uniform", np.random.default_rng(0), dtype=F32)
+    history = train(net, data, epochs=1, batch_size=32, lr=2.0, seed=0, record=True)
+    norms = history.bias_grad_norm[0, :6]
+    ratios = norms[1:] / norms[:-1]
+    assert np.all(ratios > 2.5) and np.all(ratios < 8.0), ratios
+    relu = init_mlp([64, *[32] * 6, 10], "relu", "he_normal", np.random.default_rng(0), dtype=F32)
+    relu_norms = train(relu, data, epochs=1, batch_size=32, lr=0.1, seed=0, record=True).bias_grad_norm[0, :6]
+    assert relu_norms[-1] / relu_norms[0] < 3.0  # no steady shrink without the sigmoid's slope
+
+
+# ---------------------------------------------------------------------------- reduced: recurrent
+
+
+def _sequence_error(cell: str, T: int, seed: int, *, forget_bias: float = 0.0, updates: int = 300) -> float:
+    tx, ty = adding_problem(T, 512, np.random.default_rng([T, 999]), centre=True)
+    test = (tx[:, None].astype(F32), ty[None].astype(F32))
+    stream = np.random.default_rng([seed, T, 1])
+
+    def batch(_: int):
+        x, y = adding_problem(T, 16, stream, centre=True)
+        return x[:, None].astype(F32), y[None].astype(F32)
+
+    model = init_sequence_model(cell, 2, 16, [T], np.random.default_rng([seed, 17]), forget_bias=forget_bias)
+    history = train_sequence_model(model, batch, updates=updates, lr=0.015, clip=1.0, test=test, test_every=updates)
+    return float(history.test_loss[-1, 0] / BASELINE)
+
+
+@pytest.mark.parametrize("seed", (0, 1))
+def test_tanh_rnn_stays_at_the_baseline_at_length_twenty(seed):
+    assert _sequence_error("tanh", 20, seed) > 0.9
+
+
+@pytest.mark.parametrize("seed", (0, 1))
+def test_tanh_rnn_learns_length_five(seed):
+    assert _sequence_error("tanh", 5, seed) < 0.5
+
+
+@pytest.mark.parametrize("seed", (0, 1))
+@pytest.mark.parametrize(("cell", "forget_bias", "bound"), [("gru", 0.0, 0.1), ("lstm", 1.0, 0.2), ("irnn", 0.0, 0.3)])
+def test_gated_and_identity_cells_learn_length_twenty(seed, cell, forget_bias, bound):
+    assert _sequence_error(cell, 20, seed, forget_bias=forget_bias) < bound
+
+
+# ---------------------------------------------------------------------------- the pages' own runs
+
+
+def test_training_page_depth_claims():
+    training = page("training")
+    acc = training.depth_sweep()["accuracy"]
+    row = {r: acc[i] for i, r in enumerate(training.RECIPES)}
+    deep = [i for i, d in enumerate(training.DEPTHS) if d >= 6]
+    assert np.all(row["sigmoid"][deep] < 0.20)  # chance from six layers on
+    assert row["sigmoid"][training.DEPTHS.index(1)] > 0.90
+    upto10 = [i for i, d in enumerate(training.DEPTHS) if d <= 10]
+    assert np.all(row["relu"][upto10] > 0.90)
+    assert np.all(row["tanh"] > 0.85) and np.all(row["residual"] > 0.85)
+    # The larger sigmoid scale buys depth: it still learns at six layers.
+    assert row["sigmoid4"][training.DEPTHS.index(6)] > 0.80
+    # A network that learned nothing ends at the cost of a uniform guess, ln 10 (within a percent).
+    assert training.depth_sweep()["loss"][0, training.DEPTHS.index(6)] == pytest.approx(np.log(10), rel=0.01)
+
+
+def test_training_page_first_layer_barely_moves():
+    training = page("training")
+    change = training.dynamics()["sigmoid/weight_change"][-1, : training.DYNAMICS_DEPTH]
+    assert change[0] < 0.02 < 0.2 < change[-1]
+    assert np.all(np.diff(change) > 0)  # each layer moves more than the one below it
+
+
+def test_training_page_nielsen_setup_fits_the_class_prior():
+    run = page("training").nielsen()
+    # The cost settles within five percent of the prior-fitting cost and the network learns no digits.
+    assert np.nanmin(run["train_loss"]) < 1.05 * float(run["prior_cost"])
+    assert run["test_accuracy"][-1] < 0.25
+    assert np.all(run["example_part"] < 0.5 * run["prior_part"])
+
+
+def test_recurrent_page_claims():
+    rt = page("recurrent-training")
+    i20, i50 = rt.LAGS.index(20), rt.LAGS.index(50)
+    tanh = rt.result("tanh", "test")
+    assert tanh[rt.LAGS.index(5)] < rt.SOLVED
+    assert tanh[i20] > 0.9 and tanh[i50] > 0.9  # no better than the baseline + 10 %
+    assert np.all(rt.result("tanh", "escape")[[i20, i50]] == -1)
+    for cell in ("gru", "lstm0", "lstm1"):
+        assert np.all(rt.result(cell, "test") < rt.SOLVED), cell
+    assert rt.result("lstm1", "test")[i50] < 0.5  # the largest length, well under half the baseline
+    assert rt.result("irnn", "test")[i20] < rt.SOLVED
+
+
+def test_exploding_page_clipping_while_training():
+    run = page("exploding").clipping_run()
+    assert run["stopped_free"] >= 0  # without clipping the run stops being finite
+    assert run["stopped_clipped"] == -1
+    assert np.all(np.isfinite(run["loss_clipped"]))
+    assert np.mean(run["loss_clipped"][-20:]) < 2.0  # stays near the baseline, well below where it started
+    assert np.nanmax(run["norm_clipped"]) > 100  # the gradients were large: clipping had work to do
+
+
+# ---------------------------------------------------------------------------- the pages' numbers
+
+
+def test_training_page_numbers_against_independent_values():
+    import math
+
+    from sklearn.datasets import load_digits
+
+    from vgsite.registry import NUMBERS
+
+    page("training")
+    assert NUMBERS["train_ln10"].value() == pytest.approx(math.log(10), rel=1e-15)
+    counts = np.bincount(load_digits().target)
+    assert counts.sum() == 1797
+    # The test split is stratified: its most common class has about 360 / 1797 of that class.
+    assert NUMBERS["train_chance_pct"].value() == pytest.approx(100 * counts.max() / 1797, abs=0.5)
+    assert NUMBERS["train_n_train"].value() + NUMBERS["train_n_test"].value() == 1797
+    assert NUMBERS["train_nielsen_decay_ratio"].value() == 50
+    ratio = NUMBERS["train_bias_ratio_sigmoid_0"].value()
+    norms = page("training").dynamics()["sigmoid/bias_grad_norm"][0, :6]
+    assert ratio == pytest.approx(float(np.exp(np.mean(np.log(norms[1:] / norms[:-1])))), rel=1e-6)
+
+
+def test_recurrent_page_numbers_against_independent_values():
+    import math
+
+    from vgsite.registry import NUMBERS
+
+    rt = page("recurrent-training")
+    assert NUMBERS["seq_baseline"].value() == pytest.approx(2 / 12, rel=1e-15)
+    assert NUMBERS["seq_forget_pow_b0"].value() == pytest.approx(2.0**-25, rel=1e-12)
+    s1 = 1 / (1 + math.exp(-1))
+    assert NUMBERS["seq_forget_pow_b1"].value() == pytest.approx(s1**25, rel=1e-12)
+    assert NUMBERS["seq_forget_gain_decades"].value() == pytest.approx(25 * math.log10(2 * s1), rel=1e-12)
+    # The escape step, recomputed from the recorded training curve with a plain loop.
+    curve = rt.result("gru", "train")[:, rt.LAGS.index(50)] * rt.BASELINE
+    first = next(t for t in range(24, curve.size) if curve[t - 24:t + 1].mean() < 0.5 * rt.BASELINE)
+    assert NUMBERS["seq_gru_escape_t50"].value() == first
+    with pytest.raises(ValueError, match="never left the plateau"):
+        NUMBERS["seq_tanh_escape_t50"].value()
+
+
+def test_exploding_page_training_numbers():
+    from vgsite.registry import NUMBERS
+
+    run = page("exploding").clipping_run()
+    assert NUMBERS["explode_train_first_step"].value() == pytest.approx(0.1 * run["norm_free"][0], rel=1e-12)
+    loss = run["loss_free"]
+    assert NUMBERS["explode_train_growth"].value() == pytest.approx((loss[40] / loss[10]) ** (1 / 30), rel=1e-9)
+    # The baseline of the adding problem, estimated: the clipped run's loss is relative to 1/6.
+    _, y = adding_problem(50, 200_000, np.random.default_rng(5))
+    assert np.var(y) == pytest.approx(1 / 6, rel=0.01)
