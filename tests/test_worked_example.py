@@ -522,3 +522,43 @@ def test_neighbouring_layer_gap_numbers_against_finite_differences():
     assert 3.5 < gap < 4.0  # "at least four" fails once |W| > 1
     assert NUMBERS["dh_dW1_pct"].value() == pytest.approx(100 * sig_prime(0.5) / 0.25, rel=1e-12)
     assert NUMBERS["dh_dW1_pct"].value() > 90  # not "well below" the bound
+
+
+# --- gradient descent on the chain (the notebook's training plot) ------------------------------
+
+
+def test_chain_gradient_descent_two_layers_against_a_loop_written_here():
+    from vgdocs import chain_gradient_descent
+
+    run = chain_gradient_descent(X, [W1, W2], Y, lr=1.0, steps=40)
+    w1, w2 = W1, W2
+    for step in range(41):
+        assert run.weights[step] == pytest.approx([w1, w2], rel=1e-12)
+        assert run.loss[step] == pytest.approx(loss(X, w1, w2, Y), rel=1e-12)
+        h = sig(w1 * X)
+        d_out = 2.0 * (sig(w2 * h) - Y) * sig_prime(w2 * h)
+        w1, w2 = w1 - d_out * w2 * sig_prime(w1 * X) * X, w2 - d_out * h
+
+
+def test_chain_gradient_descent_deep_chain_against_finite_differences_and_monotone_loss():
+    from vgdocs import chain_gradient_descent
+
+    start = [0.5] * 6
+    run = chain_gradient_descent(X, start, Y, lr=1.0, steps=1)
+    fd = [cd(lambda t, k=k: chain_loss(X, [t if j == k else w for j, w in enumerate(start)], Y), 0.5)
+          for k in range(6)]
+    assert run.weights[1] == pytest.approx(np.array(start) - np.array(fd), rel=1e-7)
+    long = chain_gradient_descent(X, start, Y, lr=1.0, steps=300)
+    assert np.all(np.diff(long.loss) < 0)
+    moved = np.abs(long.weights[-1] - long.weights[0])
+    assert np.all(np.diff(moved) > 0) and moved[-1] > 100 * moved[0]  # the notebook's "barely changes"
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [({"lr": -1.0}, "lr"), ({"steps": -1}, "steps"),
+                                              ({"weights": []}, "weights")])
+def test_chain_gradient_descent_rejects_bad_arguments(kwargs, name):
+    from vgdocs import chain_gradient_descent
+
+    args = {"x": 1.0, "weights": [0.5, 0.5], "y": 1.0, "lr": 0.1, "steps": 3} | kwargs
+    with pytest.raises(ValueError, match=name):
+        chain_gradient_descent(**args)
