@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import http.server
+import io
 import os
 import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -57,10 +60,46 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+_COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
+
+
+class _GzipHandler(_QuietHandler):
+    """Serve files gzip-compressed when the client accepts it, as GitHub Pages does for text."""
+
+    cache: ClassVar[dict[tuple[Path, int, int], bytes]] = {}
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return super().send_head()  # the redirect to the directory's URL
+            path = path / "index.html"
+        ctype = self.guess_type(str(path))
+        if not path.is_file() or "gzip" not in self.headers.get("Accept-Encoding", "") \
+                or not ctype.startswith(_COMPRESSIBLE):
+            return super().send_head()
+        stat = path.stat()
+        key = (path, stat.st_mtime_ns, stat.st_size)  # a rebuilt site at the same path is read again
+        body = self.cache.get(key)
+        if body is None:
+            body = self.cache[key] = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=600")  # what GitHub Pages sends
+        self.end_headers()
+        return io.BytesIO(body)
+
+
 @contextlib.contextmanager
-def serve_site(site: Path) -> Iterator[str]:
-    """Serve the directory ``site`` over HTTP on 127.0.0.1 (a free port); yield its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
+def serve_site(site: Path, *, compress: bool = False) -> Iterator[str]:
+    """Serve the directory ``site`` over HTTP on 127.0.0.1 (a free port); yield its base URL.
+
+    ``compress``: gzip text responses for clients that accept it, as GitHub Pages does (page
+    weight and Lighthouse measure what readers download).
+    """
+    handler = functools.partial(_GzipHandler if compress else _QuietHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, name="vgdocs-site", daemon=True).start()
     try:

@@ -152,7 +152,10 @@ def init_sequence_model(cell: str, D: int, H: int, lags: Sequence[int], rng: np.
     if lags.size == 0:
         raise ValueError("lags must name at least one model")
     M, k = lags.size, pytorch_init_bound(H)
-    biases = np.broadcast_to(np.asarray(forget_bias, dtype=np.float64), (M,))
+    fb = np.atleast_1d(np.asarray(forget_bias, dtype=np.float64))
+    if fb.ndim != 1 or fb.size not in (1, M) or not np.all(np.isfinite(fb)):
+        raise ValueError(f"forget_bias must be one finite number or one per model ({M}), got {forget_bias!r}")
+    biases = np.broadcast_to(fb, (M,))
 
     def u(*shape: int) -> Array:
         return rng.uniform(-k, k, shape)
@@ -244,12 +247,16 @@ def train_sequence_model(model: SequenceModel, batch: Callable[[int], tuple[Arra
             norms.append(np.where(alive, norm, np.nan))
             if clip is not None:
                 grads, _ = clip_by_global_norm(grads, clip, networks=M)
-            # A stopped model keeps its last finite parameters: its update is undone.
-            before = None if alive.all() else [p.copy() for p in model.params]
+            # A stopped model keeps its last finite parameters: its update is undone. An update
+            # can itself overflow (a huge step): that stops the model at this update too.
+            before = [p.copy() for p in model.params]
             opt.step(model.params, grads, lr)
-        if before is not None:
-            for p, p0 in zip(model.params, before, strict=True):
-                p[...] = np.where(_axes(alive, p), p, p0)
+            landed = np.all([np.all(np.isfinite(p.reshape(M, -1)), axis=1) for p in model.params], axis=0)
+            stopped[alive & ~landed] = step
+            alive &= landed
+            if not alive.all():
+                for p, p0 in zip(model.params, before, strict=True):
+                    p[...] = np.where(_axes(alive, p), p, p0)
     tests.append(evaluate())
     test_at.append(updates)
     return SequenceHistory(np.array(losses), np.array(norms), np.array(test_at), np.array(tests), stopped)
@@ -270,6 +277,8 @@ def steps_to_escape(loss: Array, baseline: float, window: int = 25, level: float
     baseline, level = positive("baseline", baseline), positive("level", level)
     kernel = np.ones(window) / window
     out = np.full(loss.shape[1], -1, dtype=np.int64)
+    if window > loss.shape[0]:
+        return out  # no trailing window fits in the run: it never left the plateau on record
     for m in range(loss.shape[1]):
         trailing = np.convolve(np.nan_to_num(loss[:, m], nan=np.inf), kernel, mode="valid")
         below = np.flatnonzero(trailing < level * baseline)

@@ -29,7 +29,7 @@ from vgdocs._validate import array, checked, generator, non_negative, positive, 
 from vgdocs.activations import sigmoid
 from vgdocs.datasets import Split
 from vgdocs.deep_stacks import activation_functions, dense_backward, dense_forward, layer_backward, layer_forward
-from vgdocs.initialisation import sampler
+from vgdocs.initialisation import SAMPLERS, sampler
 
 __all__ = [
     "MLP",
@@ -248,6 +248,9 @@ def init_mlp(sizes: Sequence[int], activation: str, init: str, rng: np.random.Ge
     if len(sizes) < 2:
         raise ValueError(f"sizes must hold at least an input and an output width, got {sizes}")
     activation_functions(activation)
+    for name, value in (("init", init), ("readout", readout)):
+        if not isinstance(value, str) or value not in SAMPLERS:
+            raise ValueError(f"{name} must be one of {sorted(SAMPLERS)}, got {value!r}")
     draw, draw_out = sampler(init), sampler(readout)
     rng, gain = generator("rng", rng), positive("gain", gain)
     networks = positive_int("networks", networks, minimum=0)
@@ -296,6 +299,12 @@ def init_residual_mlp(n_in: int, width: int, blocks: int, classes: int, activati
 # ---------------------------------------------------------------------------- optimisers
 
 
+def _decay_inputs(lr: object, step: object, steps: object) -> tuple[float, int, int]:
+    steps = positive_int("steps", steps)
+    return non_negative("lr", lr), positive_int("step", step, minimum=0, maximum=steps), steps
+
+
+@checked(_decay_inputs)
 def linear_decay(lr: float, step: int, steps: int) -> float:
     r"""Learning rate at ``step`` of ``steps`` when it falls linearly to zero: $\eta_t = \eta\,(1 - t/T)$."""
     return lr * (1.0 - step / steps)
@@ -420,7 +429,10 @@ class History:
     bias_grad_norm: Array
     r"""$\lVert \partial C / \partial b_k \rVert$ of the same gradient (Nielsen's measure)."""
     update_ratio: Array
-    r"""Mean over the epoch's steps of $\lVert \Delta W_k \rVert_F / \lVert W_k \rVert_F$ (epoch 0: NaN)."""
+    r"""Mean over the epoch's steps of $\lVert \Delta W_k \rVert_F / \lVert W_k \rVert_F$ (epoch 0: NaN).
+
+    $W_k$ is taken before the step, as in CS231n's ratio of update scale to parameter scale.
+    """
     weight_change: Array
     r"""$\lVert W_k - W_k^{(0)} \rVert_F / \lVert W_k^{(0)} \rVert_F$ (NaN where $W_k^{(0)} = 0$)."""
     dead_fraction: Array
@@ -472,6 +484,13 @@ def train(model: MLP | ResidualMLP, data: Split, *, epochs: int, batch_size: int
         raise ValueError(f"schedule must be 'constant' or 'linear', got {schedule!r}")
     if clip is not None:
         clip = positive("clip", clip)
+    W0 = model.params[0]
+    if W0.ndim != 2 + (networks > 0) or (networks and W0.shape[0] != networks):
+        raise ValueError(f"networks must match the model's leading axis: got networks={networks} for a first "
+                         f"weight matrix of shape {W0.shape}")
+    if data.x_train.shape[-1] != W0.shape[-1] or data.x_test.shape[-1] != W0.shape[-1]:
+        raise ValueError(f"data must have {W0.shape[-1]} input features (the model's first layer), "
+                         f"got {data.x_train.shape[-1]}")
     opt = SGD() if optimiser is None else optimiser
     loss_fn, loss_grad = (f.unchecked for f in LOSSES[loss])  # type: ignore[attr-defined]
     acc = accuracy.unchecked  # type: ignore[attr-defined]
@@ -490,6 +509,7 @@ def train(model: MLP | ResidualMLP, data: Split, *, epochs: int, batch_size: int
         scores_tr, cache = model.forward(x)
         scores_te, cache_te = model.forward(data.x_test)
         rows["train_loss"].append(loss_fn(scores_tr, y))
+        np.logical_and(alive, np.isfinite(rows["train_loss"][-1]), out=alive)
         rows["train_accuracy"].append(acc(scores_tr, y))
         rows["test_loss"].append(loss_fn(scores_te, data.y_test))
         rows["test_accuracy"].append(acc(scores_te, data.y_test))
@@ -500,9 +520,10 @@ def train(model: MLP | ResidualMLP, data: Split, *, epochs: int, batch_size: int
         rows["weight_grad_norm"].append(_norms([grads[i] for i in w_idx], networks))
         rows["bias_grad_norm"].append(_norms([grads[i] for i in bias_idx], networks))
         rows["update_ratio"].append(ratios)
+        change = _norms([model.params[i] - w0 for i, w0 in zip(w_idx, start, strict=True)], networks)
+        size0 = _norms(start, networks)
         with np.errstate(divide="ignore", invalid="ignore"):
-            change = _norms([model.params[i] - w0 for i, w0 in zip(w_idx, start, strict=True)], networks)
-            rows["weight_change"].append(change / _norms(start, networks))
+            rows["weight_change"].append(np.where(size0 > 0, change / size0, np.nan))
         hidden = model.hidden_outputs(cache_te)
         rows["dead_fraction"].append(np.stack([np.all(h <= 0.0, axis=-2).mean(axis=-1) for h in hidden], axis=-1))
 
@@ -522,13 +543,13 @@ def train(model: MLP | ResidualMLP, data: Split, *, epochs: int, batch_size: int
             grads = model.backward(cache, loss_grad(scores, y[batch]))
             if clip is not None:
                 grads, _ = clip_by_global_norm(grads, clip, networks)
-            rate = linear_decay(lr, step, steps) if schedule == "linear" else lr
+            rate = linear_decay.unchecked(lr, step, steps) if schedule == "linear" else lr
+            before = _norms([model.params[i] for i in w_idx], networks) if record else None
             updates = opt.step(model.params, grads, rate)
             step += 1
             if record:
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    ratio_sum += (_norms([updates[i] for i in w_idx], networks)
-                                  / _norms([model.params[i] for i in w_idx], networks))
+                    ratio_sum += _norms([updates[i] for i in w_idx], networks) / before
                 count += 1
             finite = np.all(np.isfinite(scores), axis=tuple(range(len(lead), scores.ndim)))
             alive &= finite

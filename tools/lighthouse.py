@@ -1,0 +1,90 @@
+"""Lighthouse (pinned in package-lock.json) on built pages, mobile preset, served with gzip.
+
+    python tools/lighthouse.py SITE [PAGE ...]     # every page when none is named
+
+Prints one row per page: performance, accessibility, best practices, SEO, first contentful
+paint, total blocking time, cumulative layout shift and DOM size. ``make bench`` calls
+:func:`audit` for the site and for the bare Material floor side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from browser import CHROMIUM_ARGS, find_chromium, serve_site  # noqa: E402
+
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+
+def pages_of(site: Path) -> list[str]:
+    """Every page of a built site, as a URL path ('' is the home page)."""
+    rels = sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html"))
+    return ["" if r == "./" else r for r in rels if not r.startswith("404")]
+
+
+def _one(url: str, out: Path) -> dict[str, float]:
+    chrome = find_chromium()
+    if chrome is None:
+        raise SystemExit("Lighthouse needs a Chromium: install Debian's chromium or set CHROMIUM_PATH")
+    flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
+    cmd = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
+           f"--chrome-flags={flags}", f"--only-categories={','.join(CATEGORIES)}"]
+    proc = subprocess.run(cmd, env={**os.environ, "CHROME_PATH": chrome}, capture_output=True, text=True,
+                          timeout=300)
+    if proc.returncode != 0 or not out.exists():
+        raise SystemExit(f"lighthouse failed on {url}:\n{proc.stderr[-2000:]}")
+    report = json.loads(out.read_text(encoding="utf-8"))
+    audits = report["audits"]
+    row = {c: report["categories"][c]["score"] for c in CATEGORIES}
+    row |= {
+        "fcp_ms": audits["first-contentful-paint"]["numericValue"],
+        "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
+        "tbt_ms": audits["total-blocking-time"]["numericValue"],
+        "cls": audits["cumulative-layout-shift"]["numericValue"],
+        "dom": audits["dom-size"].get("numericValue", 0),
+        "bytes": audits["total-byte-weight"]["numericValue"],
+    }
+    return row
+
+
+def audit(site: Path, pages: list[str] | None = None) -> dict[str, dict[str, float]]:
+    """Lighthouse's mobile preset on each page of ``site``, served with gzip on a local port."""
+    pages = pages_of(site) if pages is None else pages
+    rows: dict[str, dict[str, float]] = {}
+    with serve_site(site, compress=True) as base, tempfile.TemporaryDirectory() as tmp:
+        for i, rel in enumerate(pages):
+            rows[rel or "/"] = _one(f"{base}{rel}", Path(tmp) / f"{i}.json")
+    return rows
+
+
+def table(rows: dict[str, dict[str, float]]) -> list[str]:
+    """Markdown rows: one per page."""
+    out = ["| Page | Perf. | A11y | Best pr. | SEO | FCP | TBT | CLS | DOM elements | Transferred |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for page, r in rows.items():
+        out.append(f"| `{page}` | {r['performance']:.2f} | {r['accessibility']:.2f} | {r['best-practices']:.2f} "
+                   f"| {r['seo']:.2f} | {r['fcp_ms'] / 1000:.2f} s | {r['tbt_ms']:.0f} ms | {r['cls']:.3f} "
+                   f"| {r['dom']:,.0f} | {r['bytes']:,.0f} B |")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("site", type=Path)
+    ap.add_argument("pages", nargs="*")
+    args = ap.parse_args()
+    rows = audit(args.site, args.pages or None)
+    print("\n".join(table(rows)))
+
+
+if __name__ == "__main__":
+    main()
