@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup serve build test lint fix bench lock clean
+.PHONY: setup browser serve build test lint fix bench lock clean
 
 ## setup: virtual environment with the locked Python packages, and the locked npm packages
 setup: $(VENV)/.installed node_modules/.installed
@@ -32,8 +32,12 @@ serve: setup
 build: setup
 	$(BIN)/mkdocs build --strict
 
-## test: set up, then run the linters and the whole test suite (builds the site, drives Chromium)
-test: setup
+## browser: a Chromium for the browser tests (the system's, else Playwright's own download)
+browser: $(VENV)/.installed
+	$(BIN)/python tools/browser.py
+
+## test: set up (browser included), then run the linters and the whole test suite
+test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

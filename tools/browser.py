@@ -107,3 +107,25 @@ def serve_site(site: Path, *, compress: bool = False) -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def ensure() -> int:
+    """Make sure the browser tests have a Chromium: the system's, else Playwright's own download.
+
+    ``make test`` runs this first, so that the README's test command sets up the browser too.
+    Playwright's download needs internet access; where there is none, install a system
+    Chromium (Debian's ``chromium``, as ``.ci/run`` does) or set ``CHROMIUM_PATH``.
+    """
+    import subprocess
+    import sys
+
+    found = find_chromium()
+    if found:
+        print(f"browser: system Chromium at {found}")
+        return 0
+    print("browser: no system Chromium; installing Playwright's own (playwright install chromium)")
+    return subprocess.call([sys.executable, "-m", "playwright", "install", "chromium"])
+
+
+if __name__ == "__main__":
+    raise SystemExit(ensure())

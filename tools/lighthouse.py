@@ -43,7 +43,14 @@ def _one(url: str, out: Path) -> dict[str, float]:
     if proc.returncode != 0 or not out.exists():
         raise SystemExit(f"lighthouse failed on {url}:\n{proc.stderr[-2000:]}")
     report = json.loads(out.read_text(encoding="utf-8"))
+    if report.get("runtimeError"):
+        raise SystemExit(f"lighthouse could not measure {url}: {report['runtimeError']}")
     audits = report["audits"]
+    missing = [k for k in ("first-contentful-paint", "total-blocking-time", "cumulative-layout-shift")
+               if "numericValue" not in audits.get(k, {})]
+    if missing:
+        raise SystemExit(f"lighthouse measured no {', '.join(missing)} on {url} "
+                         f"({audits.get(missing[0], {}).get('errorMessage', 'no message')})")
     row = {c: report["categories"][c]["score"] for c in CATEGORIES}
     row |= {
         "fcp_ms": audits["first-contentful-paint"]["numericValue"],

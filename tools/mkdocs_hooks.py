@@ -315,7 +315,11 @@ def _figures(markdown: str, page_path: str) -> str:
         dark = path[: -len(".svg")] + "-dark.svg"
         # Lazy: the variant hidden by the colour scheme is never downloaded, and figures below
         # the fold load as the reader scrolls to them.
-        lazy = "{ loading=lazy }" if not attrs else attrs[:-1].rstrip() + " loading=lazy }"
+        # The figure's size in points, as the SVG states it: the page reserves the box before the
+        # lazy image arrives (no layout shift).
+        spec = _state["registry"].FIGURES.get(name)
+        size = f" width={round(spec.size[0] * 72)} height={round(spec.size[1] * 72)}" if spec else ""
+        lazy = "{ loading=lazy" + size + " }" if not attrs else attrs[:-1].rstrip() + " loading=lazy" + size + " }"
         return (
             f'\n\n<figure class="vg-figure" markdown="span">\n'
             f"![{alt}]({path}#only-light){lazy}\n![{alt}]({dark}#only-dark){lazy}\n"
