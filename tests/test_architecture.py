@@ -4,6 +4,7 @@
 - ``src/vgdocs`` imports no plotting library, no site machinery and no page file, and its
   modules import one another without a cycle;
 - no library module is much over 600 lines;
+- the API reference has one page per public module, each in the nav;
 - every figure has one kind of name (lowercase, hyphens) and is registered by the page file
   beside the page that shows it; every page that shows a figure or a number of its own has a
   page file.
@@ -120,3 +121,16 @@ def test_page_lookup_names_the_pages_it_knows() -> None:
     assert pages.page("gated-cells").__name__ == "vgsite.pages.gated_cells"
     with pytest.raises(ValueError, match=r"^name must be a page with a page file .*gated-cells"):
         pages.page("no-such-page")
+
+
+def test_every_public_module_has_its_own_reference_page_in_the_nav() -> None:
+    """The API reference is one page per module, ``docs/reference/<module>.md``, each in the nav."""
+    public = sorted(p.stem for p in LIBRARY.glob("*.py") if not p.name.startswith("_"))
+    pages_ = sorted(p.stem for p in (DOCS / "reference").glob("*.md") if p.stem != "index")
+    assert pages_ == public
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for module in public:
+        text = (DOCS / "reference" / f"{module}.md").read_text(encoding="utf-8")
+        assert re.findall(r"^::: (\S+)", text, re.M) == [f"vgdocs.{module}"], module
+        assert f"reference/{module}.md" in nav, f"reference/{module}.md is not in the nav"
+        assert f"({module}.md)" in (DOCS / "reference" / "index.md").read_text(encoding="utf-8"), module

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import sys
 from pathlib import Path
@@ -73,13 +74,19 @@ def test_the_test_index_finds_real_tests_and_nothing_for_a_fake_name() -> None:
     assert covering_tests("vgdocs.worked_example.no_such_function") == ()
 
 
+def _reference_ids(html_pages: dict[str, str]) -> dict[str, set[str]]:
+    """The element ids of each API reference page (one page per module), by page."""
+    return {page: {el["id"] for el in BeautifulSoup(text, "html.parser").select("[id]")}
+            for page, text in html_pages.items() if page.startswith("reference/")}
+
+
 @pytest.mark.build
 def test_built_formulas_link_to_reference_entries(html_pages: dict[str, str]) -> None:
-    ref = BeautifulSoup(html_pages["reference/index.html"], "html.parser")
-    ids = {el["id"] for el in ref.select("[id]")}
+    ids = _reference_ids(html_pages)
+    assert len(ids) > 10, "expected one API reference page per module"
     bad = []
     for page, text in html_pages.items():
-        if page == "reference/index.html":
+        if page.startswith("reference/"):
             continue
         soup = BeautifulSoup(text, "html.parser")
         for block in soup.select(".vg-math"):
@@ -87,16 +94,19 @@ def test_built_formulas_link_to_reference_entries(html_pages: dict[str, str]) ->
             if not links:
                 bad.append(f"{page}: a display formula has no code link")
             for a in links:
-                target = a["href"].split("#", 1)[1]
-                if target not in ids:
-                    bad.append(f"{page}: code link to #{target}, not in the API reference")
+                href, target = a["href"].split("#", 1)
+                where = posixpath.normpath(posixpath.join(posixpath.dirname(page), href)) + "/index.html"
+                if target not in ids.get(where, set()):
+                    bad.append(f"{page}: code link to {where}#{target}, not an entry of the API reference")
+                elif where != f"reference/{target.split('.')[1]}/index.html":
+                    bad.append(f"{page}: {target} is linked on {where}, not on its module's page")
     assert not bad, "\n".join(bad)
 
 
 @pytest.mark.build
 def test_reference_entries_name_their_tests(html_pages: dict[str, str]) -> None:
-    ref = BeautifulSoup(html_pages["reference/index.html"], "html.parser")
-    entries = ref.select(".vg-tested-by")
+    entries = [el for page, text in html_pages.items() if page.startswith("reference/")
+               for el in BeautifulSoup(text, "html.parser").select(".vg-tested-by")]
     assert len(entries) > 20
     for el in entries:
         assert re.search(r"tests/test_\w+\.py", el.get_text()), el

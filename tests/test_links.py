@@ -93,6 +93,8 @@ def check_url(site: Site, page: str, tag: str, url: str) -> str | None:
         if inside is None:
             if parts.scheme in HARMLESS_SCHEMES and tag == "a":
                 return None
+            if parts.scheme == "data" and tag == "img" and url.startswith("data:image/png;base64,"):
+                return None  # a notebook plot, inline in the page: no request at all
             if tag != "a":
                 return f"{where} loads a resource from another site"
             if parts.scheme != "https":
@@ -208,6 +210,7 @@ def mini_site(tmp_path: Path) -> Site:
     ("page/index.html", "a", "mailto:someone@example.org"),
     ("page/index.html", "link", "http://example.org/docs/page/"),
     ("page/index.html", "a", "/docs/page/"),
+    ("page/index.html", "img", "data:image/png;base64,iVBORw0KGgo="),
 ])
 def test_checker_accepts_good_links(mini_site: Site, page: str, tag: str, url: str) -> None:
     assert check_url(mini_site, page, tag, url) is None
@@ -222,6 +225,7 @@ def test_checker_accepts_good_links(mini_site: Site, page: str, tag: str, url: s
     ("page/index.html", "a", "http://doi.org/10.1000/1", "not https"),
     ("page/index.html", "script", "https://cdn.example.com/x.js", "loads a resource"),
     ("page/index.html", "img", "https://example.com/x.png", "loads a resource"),
+    ("page/index.html", "script", "data:text/javascript;base64,YWxlcnQoMSk=", "loads a resource"),
     ("page/index.html", "link", "http://example.org/docs/missing/", "does not exist"),
     ("page/index.html", "a", "../../outside.html", "outside the site"),
     ("page/index.html", "a", "/page/", "outside the site's base path"),

@@ -367,7 +367,12 @@ def _render_math(items: list[tuple[str, bool]]) -> list[dict[str, str]]:
 
 
 _CODE_LINE = re.compile(r"^[ \t]*%[ \t]*code:[ \t]*(?P<names>[^\n]*)\n?", re.M)
-REFERENCE_PAGE = "reference.md"
+REFERENCE_DIR = "reference"
+
+
+def reference_page(target: str) -> str:
+    """The API reference page of a ``vgdocs`` object: one page per module, ``reference/<module>.md``."""
+    return f"{REFERENCE_DIR}/{target.split('.')[1]}.md"
 
 
 def resolve_code(name: str) -> str | None:
@@ -398,14 +403,16 @@ def _code_links(tex: str, page: Any, files: Files) -> tuple[str, str]:
     for m in _CODE_LINE.finditer(tex):
         names += [n.strip() for n in m.group("names").split(",") if n.strip()]
     tex = _CODE_LINE.sub("", tex).strip()
-    ref = files.get_file_from_path(REFERENCE_PAGE)
     links = []
     for name in names:
         target = resolve_code(name)
         if target is None:
             log.warning("%s: formula names %r, which is not in vgdocs", page.file.src_uri, name)
             continue
+        ref = files.get_file_from_path(reference_page(target))
         if ref is None:
+            log.warning("%s: formula names %r, whose module has no API reference page %s",
+                        page.file.src_uri, name, reference_page(target))
             continue
         href = f"{ref.url_relative_to(page.file)}#{target}"
         short = target.rsplit(".", 1)[-1]
@@ -421,7 +428,7 @@ def _code_links(tex: str, page: Any, files: Files) -> tuple[str, str]:
 
 
 def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str:
-    if page.file.src_uri == REFERENCE_PAGE:
+    if page.file.src_uri.startswith(f"{REFERENCE_DIR}/"):
         html_text = _tested_by(html_text)
     if _is_notebook(page):
         html_text = _notebook_page(html_text, page, config, files)
