@@ -15,7 +15,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import vgsite  # noqa: E402 - tools/vgsite, the site machinery
-import vgsite.cache  # noqa: E402
 import vgsite.experiments  # noqa: E402
 from browser import find_chromium, launch, serve_site  # noqa: E402 - tools/browser.py
 from project import copy_project  # noqa: E402 - tools/project.py
@@ -23,7 +22,7 @@ from project import copy_project  # noqa: E402 - tools/project.py
 vgsite.load_all()  # the page files docs/<page>.py register every displayed number and figure
 # Training runs (experiments) are shared with the build through the cache it uses: whichever
 # process needs one first computes it, every other one loads it.
-vgsite.experiments.configure(ROOT / ".cache" / "vgdocs" / "experiments" / vgsite.cache.code_hash())
+vgsite.experiments.configure(ROOT / ".cache" / "vgdocs" / "experiments")
 
 __all__ = ["copy_project", "mkdocs_build"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -44,11 +43,26 @@ def mkdocs_build(project: Path, site_dir: Path, *, strict: bool = True,
 
 
 @pytest.fixture(scope="session")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site, built strictly from this checkout into a temporary directory."""
-    out = tmp_path_factory.mktemp("site") / "site"
-    proc = mkdocs_build(ROOT, out)
-    assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}"
+def site_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The site, built strictly from this checkout into a temporary directory, once per test run.
+
+    Under pytest-xdist every worker is its own session: the first one to get here builds, under a
+    file lock in the run's shared temporary directory, and the others wait and use that build.
+    """
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    out, done = shared / "site-shared" / "site", shared / "site-shared" / "built"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(shared / "site-shared.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not done.exists():
+                proc = mkdocs_build(ROOT, out)
+                assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}"
+                done.write_text("ok", encoding="utf-8")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     return out
 
 

@@ -46,8 +46,8 @@ def seed_cache(root: Path, dest: Path) -> None:
     """Copy the checkout's figure/output cache into a copy, so its control build starts warm.
 
     Entries are keyed by a hash of the package source, so the copy uses exactly those that fit
-    it. Only complete entries are taken (others may be writing the cache right now): SVG files,
-    which the hook writes atomically, and JSON files that parse.
+    it. Only complete entries are taken (others may be writing the cache right now): SVG files and
+    stored training runs (``.npz``), which are written atomically, and JSON files that parse.
     """
     src = root / ".cache" / "vgdocs"
     for path in sorted(src.rglob("*")) if src.is_dir() else []:
@@ -59,7 +59,7 @@ def seed_cache(root: Path, dest: Path) -> None:
                 json.loads(data)
             except ValueError:
                 continue
-        elif path.suffix != ".svg":
+        elif path.suffix not in (".svg", ".npz"):
             continue
         target = dest / ".cache" / "vgdocs" / path.relative_to(src)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -2,10 +2,12 @@
 
 Build A is this checkout with its figure/output cache (``.cache/vgdocs``) as it is. Build B is a
 fresh copy of the project elsewhere on disk (tracked plus untracked-but-not-ignored files,
-``node_modules`` linked), so its cache starts empty: every figure is drawn, every example and
-the notebook run, every number is computed anew. Both go to fresh output directories, side by
-side (one per core). Every file of the two sites must have the same SHA-256: pages, search
-index, sitemaps, figures, KaTeX output, notebook page.
+``node_modules`` linked), whose cache starts empty but for the stored training runs
+(``vgsite.experiment``; the suite computes them once, and their determinism, same seed to the
+same bytes, is tested in ``tests/test_training.py`` and ``tests/test_sequence_training.py``):
+every figure is drawn, every example and the notebook run, every number is computed anew. Both
+go to fresh output directories, side by side (one per core). Every file of the two sites must
+have the same SHA-256: pages, search index, sitemaps, figures, KaTeX output, notebook page.
 
 The differences, if any, are written to ``tests/artifacts/reproducible/`` as unified diffs.
 """
@@ -55,6 +57,14 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     work = tmp_path_factory.mktemp("repro")
     copy = copy_project(work / "copy")
     assert not (copy / ".cache").exists()
+    import vgsite.experiments as experiments
+
+    for name in sorted(experiments.EXPERIMENTS):  # computed once for the whole suite, under its lock
+        experiments.result(name)
+        stored = experiments.stored_path(name)
+        target = copy / stored.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(stored.read_bytes())
     with ThreadPoolExecutor(max_workers=2) as pool:
         a = pool.submit(_build, ROOT, work / "site-a")
         b = pool.submit(_build, copy, work / "site-b")

@@ -94,7 +94,7 @@ def on_config(config: Any) -> Any:
     cached = CACHE / f"numbers.{_state['hash']}.json"
     _state["values"] = json.loads(cached.read_text(encoding="utf-8")) if cached.exists() else {}
     _state["values_changed"] = False
-    importlib.import_module("vgsite.experiments").configure(CACHE / "experiments" / _state["hash"])
+    importlib.import_module("vgsite.experiments").configure(CACHE / "experiments")
     _start_figures()
     # mkdocs-jupyter keys its cache on the notebook alone; filing it under the package hash
     # re-executes the notebook exactly when the code it imports has changed.
@@ -109,7 +109,11 @@ def on_config(config: Any) -> Any:
 
 
 def _figure_path(name: str, scheme: str) -> Path:
-    return CACHE / "figures" / f"{name}{SCHEMES[scheme]}.{_state['hash']}.svg"
+    """A drawn figure, filed under the hash of the code that draws it (``vgsite.cache.page_hash``)."""
+    from vgsite.cache import page_hash
+
+    page = _state["registry"].FIGURES[name].page
+    return CACHE / "figures" / f"{name}{SCHEMES[scheme]}.{page_hash(page, figure=True)}.svg"
 
 
 def _start_figures() -> None:
@@ -124,7 +128,11 @@ def _start_figures() -> None:
 
     registry = _state["registry"]
     experiments = importlib.import_module("vgsite.experiments")
-    runs = [n for n in sorted(experiments.EXPERIMENTS) if not experiments.cached(n)]
+    # Longest first (times of earlier builds, kept across code versions), so that the two
+    # workers finish together; runs never timed go first of all.
+    timings = _experiment_timings()
+    runs = sorted((n for n in experiments.EXPERIMENTS if not experiments.cached(n)),
+                  key=lambda n: (-timings.get(n, float("inf")), n))
     # One job per figure, drawing every missing scheme: its data is computed once.
     todo = {n: {s: str(_figure_path(n, s)) for s in SCHEMES if not _figure_path(n, s).exists()}
             for n in sorted(registry.FIGURES)}
@@ -144,11 +152,25 @@ def _start_figures() -> None:
     _state["figure_jobs"] = jobs
 
 
+TIMINGS = CACHE / "experiment-times.json"
+
+
+def _experiment_timings() -> dict[str, float]:
+    """Seconds each experiment took when a build last computed it."""
+    try:
+        return json.loads(TIMINGS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def on_env(env: Any, config: Any, files: Files) -> Any:
     pool = _state.pop("figure_pool", None)
+    timings = _experiment_timings()
     for what, job in _state.pop("figure_jobs", {}).items():
         try:
-            job.result()
+            took = job.result()
+            if what.startswith("experiment ") and took is not None:
+                timings[what[len("experiment '"):-1]] = round(float(took), 2)
         except Exception as exc:  # report which job failed, then fail the build
             log.warning("%s could not be computed: %s: %s", what, type(exc).__name__, exc)
             if not what.startswith("figure "):
@@ -158,6 +180,9 @@ def on_env(env: Any, config: Any, files: Files) -> Any:
                 bad = files.get_file_from_path(f"figures/{name}{suffix}.svg")
                 if bad is not None and not Path(bad.abs_src_path or "").exists():
                     files.remove(bad)
+    if timings:
+        TIMINGS.parent.mkdir(parents=True, exist_ok=True)
+        TIMINGS.write_text(json.dumps(timings, sort_keys=True, indent=1), encoding="utf-8")
     if pool is not None:
         pool.shutdown()
     return env
@@ -520,12 +545,24 @@ def on_post_build(config: Any) -> None:
 
 
 def _prune_cache() -> None:
-    """Forget figures and numbers of earlier package versions: only the current hash is reused."""
+    """Forget what earlier versions of the code computed: only current entries are kept."""
     current = _state["hash"]
-    for path in [*CACHE.glob("figures/*.svg"), *CACHE.glob("numbers.*.json")]:
+    figures = {_figure_path(n, s) for n in _state["registry"].FIGURES for s in SCHEMES}
+    experiments = importlib.import_module("vgsite.experiments")
+    runs = {experiments.stored_path(n) for n in experiments.EXPERIMENTS}
+    runs |= {p.with_suffix(".lock") for p in runs if p is not None}
+    for path in CACHE.glob("figures/*.svg"):
+        if path not in figures:
+            path.unlink(missing_ok=True)
+    for path in CACHE.glob("experiments/*"):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)  # the layout of earlier versions
+        elif path not in runs:
+            path.unlink(missing_ok=True)
+    for path in CACHE.glob("numbers.*.json"):
         if path.suffixes[-2:-1] != [f".{current}"]:
             path.unlink(missing_ok=True)
-    for old in [*CACHE.glob("notebooks/*"), *CACHE.glob("experiments/*")]:
+    for old in CACHE.glob("notebooks/*"):
         if old.name != current:
             shutil.rmtree(old, ignore_errors=True)
 

@@ -1,14 +1,18 @@
 # The code behind every number and figure, hashed: caches of numbers, figures and experiments live under it.
 """The hash that names the build caches.
 
-A number, a figure or an experiment depends on the library (``src/vgdocs``), the page files
+The site's numbers and the notebook depend on the library (``src/vgdocs``), the page files
 (``docs/**/*.py``), the site machinery (``tools/vgsite``), the hooks module, and the versions of
-Python, numpy and matplotlib. Any change to one of them gives another hash, so a cache entry is
-never reused for code that could compute something else.
+Python, numpy and matplotlib: :func:`code_hash`. A figure or an experiment (a training run)
+depends on less: the library, *its own* page file and, for a figure, the theme: :func:`page_hash`.
+Editing one page's figure code redraws that page's figures and nothing else, and no edit outside
+the library retrains another page's networks. Any change to what a hash covers gives another
+hash, so a cache entry is never reused for code that could compute something else.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
 from pathlib import Path
@@ -36,3 +40,16 @@ def code_hash(files: list[tuple[str, Path]] | None = None) -> str:
 
     h.update(f"{matplotlib.__version__} {numpy.__version__} {sys.version}".encode())
     return h.hexdigest()[:16]
+
+
+@functools.cache
+def page_hash(page: str, *, figure: bool = False, root: Path = ROOT) -> str:
+    """The hash of what one page file's experiments (or, with ``figure``, figures) depend on.
+
+    ``page`` is the page file, ``"training.py"``. An experiment depends on the library, the page
+    file and the versions; a figure also on the theme that draws it (``tools/vgsite/theme.py``).
+    ``""`` (something registered outside any page file) leaves the page file out.
+    """
+    machinery = ("tools/vgsite/theme.py",) if figure else ()
+    base = [f for f in code_files(root) if f[0].startswith("src/") or f[0] in machinery]
+    return code_hash([*base, (f"docs/{page}", root / "docs" / page)] if page else base)

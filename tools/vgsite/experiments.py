@@ -3,10 +3,11 @@
 
 A page file registers one with ``@experiment("name")`` on a function that returns a mapping of
 names to numpy arrays (or numbers). Calling the decorated function returns that mapping. With a
-cache directory configured (the hook configures ``.cache/vgdocs/experiments/<code hash>``), the
-first process that needs a result computes it under a file lock and stores it; every other
-process, the build's figure workers and the test session included, waits for the lock and loads
-the stored arrays. Without one, results are kept in memory only.
+cache directory configured (the hook configures ``.cache/vgdocs/experiments``; a result is
+filed under its name and :func:`vgsite.cache.page_hash` of its page file), the first process
+that needs a result computes it under a file lock and stores it; every other process, the
+build's figure workers and the test session included, waits for the lock and loads the stored
+arrays. Without one, results are kept in memory only.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from vgsite import registry
+from vgsite import cache, registry
 
-__all__ = ["EXPERIMENTS", "Experiment", "cached", "configure", "experiment", "result", "store"]
+__all__ = ["EXPERIMENTS", "Experiment", "cached", "configure", "experiment", "result", "store", "stored_path"]
 
 Result = dict[str, np.ndarray]
 
@@ -67,14 +68,17 @@ def experiment(name: str) -> Callable[[Callable[[], Mapping[str, object]]], Call
     return register
 
 
-def _path(name: str) -> Path | None:
+def stored_path(name: str) -> Path | None:
+    """Where the result of ``name`` is stored: its name and the hash of its page file's code."""
     directory = _directory[0]
-    return None if directory is None else directory / f"{name}.npz"
+    if directory is None:
+        return None
+    return directory / f"{name}.{cache.page_hash(EXPERIMENTS[name].page)}.npz"
 
 
 def cached(name: str) -> bool:
     """Whether the result of ``name`` is already stored (or in memory)."""
-    path = _path(name)
+    path = stored_path(name)
     return name in _memory or (path is not None and path.exists())
 
 
@@ -100,7 +104,7 @@ def result(name: str) -> Result:
         raise ValueError(f"name must be a registered experiment, one of {sorted(EXPERIMENTS)}; got {name!r}")
     if name in _memory:
         return _memory[name]
-    path = _path(name)
+    path = stored_path(name)
     if path is None:
         _memory[name] = _arrays(name, EXPERIMENTS[name].compute())
         return _memory[name]
@@ -114,8 +118,11 @@ def result(name: str) -> Result:
     return _memory[name]
 
 
-def store(name: str) -> float:
-    """Compute and store ``name`` if it is not stored yet (a build worker's job); return the seconds it took."""
+def store(name: str) -> float | None:
+    """Compute and store ``name`` (a build worker's job): the seconds it took, or None if it was stored."""
+    path = stored_path(name)
+    if path is not None and path.exists():
+        return None
     start = time.perf_counter()
     result(name)
     return time.perf_counter() - start
