@@ -39,7 +39,7 @@ browser: $(VENV)/.installed
 ## test: set up (browser included), then run the linters and the whole test suite
 test: setup browser
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: setup
 	$(BIN)/ruff check .
