@@ -117,7 +117,8 @@ number("seq_t_max", ".0f")(lambda: T_MAX)
 for _c in CELLS:
     for _i, _t in enumerate(LAGS):
         number(f"seq_{_c}_t{_t}", ".3f")(lambda c=_c, i=_i: float(result(c, "test")[i]))
-        number(f"seq_{_c}_escape_t{_t}", ".0f")(lambda c=_c, i=_i: _escape(c, i))
+        if _c != "tanh" or _t <= 10:  # the tanh RNN stays on its plateau from T = 20 (tested)
+            number(f"seq_{_c}_escape_t{_t}", ".0f")(lambda c=_c, i=_i: _escape(c, i))
 number("seq_first_escape_t50", ".0f")(lambda: min(_escape(c, LAGS.index(50)) for c in CELLS if c != "tanh"))
 # Exercise 3: a forget gate stuck at sigma(b_f) over T/2 = 25 steps.
 number("seq_sigmoid_1", ".3f")(lambda: float(sigmoid(1.0)))

@@ -187,8 +187,8 @@ def test_math_is_typeset_by_katex_at_build_time(page: str) -> None:
         assert marker not in text, f"raw TeX {marker!r} in the notebook's visible text"
     # Display formulas link to the function that computes them, as on the other pages.
     links = {a["href"] for a in nb.select("a.vg-code")}
-    assert "../../reference/#vgdocs.worked_example.grad_W1" in links
-    assert "../../reference/#vgdocs.worked_example.chain_gradients" in links
+    assert "../../reference/worked_example/#vgdocs.worked_example.grad_W1" in links
+    assert "../../reference/worked_example/#vgdocs.worked_example.chain_gradients" in links
 
 
 @pytest.mark.build

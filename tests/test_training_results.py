@@ -200,8 +200,10 @@ def test_recurrent_page_numbers_against_independent_values():
     curve = rt.result("gru", "train")[:, rt.LAGS.index(50)] * rt.BASELINE
     first = next(t for t in range(24, curve.size) if curve[t - 24:t + 1].mean() < 0.5 * rt.BASELINE)
     assert NUMBERS["seq_gru_escape_t50"].value() == first
+    # The page cannot quote an escape that never happened: the guard raises, and no number is registered.
     with pytest.raises(ValueError, match="never left the plateau"):
-        NUMBERS["seq_tanh_escape_t50"].value()
+        rt._escape("tanh", rt.LAGS.index(50))
+    assert "seq_tanh_escape_t20" not in NUMBERS and "seq_tanh_escape_t50" not in NUMBERS
 
 
 def test_exploding_page_training_numbers():

@@ -139,6 +139,7 @@ VALID_ARGS = {
     "grad_W2": {"x": 1.0, "W1": 0.5, "W2": 0.5, "y": 1.0},
     "gradient_descent_step": {"w": 0.5, "grad": -0.024, "lr": 0.1},
     "chain_gradients": {"x": 1.0, "weights": [0.5, 0.5], "y": 1.0},
+    "chain_gradient_descent": {"x": 1.0, "weights": [0.5, 0.5], "y": 1.0, "lr": 0.1, "steps": 3},
 }
 
 # The bad values the project rules name, plus arrays holding bad entries.
@@ -146,7 +147,7 @@ BAD_INPUTS = {k: BAD_VALUES[k] for k in ["nan", "inf", "-inf", "str", "None", "l
                                          "complex", "nan_array", "complex_array"]}
 
 # Arguments that legitimately accept a value from BAD_INPUTS.
-ALLOWED = {("chain_gradients", "weights", "list")}
+ALLOWED = {("chain_gradients", "weights", "list"), ("chain_gradient_descent", "weights", "list")}
 
 # Functions whose error messages name an internal parameter ("w"/"a" of pre_activation)
 # instead of their own argument; see the report. Remove once fixed.

@@ -649,16 +649,18 @@ def _notebook_math(text: str, where: str) -> str:
     return "".join(out)
 
 
-def _notebook_figures(text: str, page: Any, where: str) -> str:
-    """Give each plot of the notebook its alt text (the cell's ``metadata.alt``) and its size.
+def _notebook_figures(text: str, page: Any, config: Any, where: str) -> str:
+    """Give each plot of the notebook its alt text (the cell's ``metadata.alt``), its size and a file.
 
     A code cell that draws a figure carries ``"alt"`` in its metadata, in the order the figures
     appear; a figure without one, or an alt without a figure, is a warning (fails a strict build).
-    The width and height come from the PNG itself, so the page reserves the figure's box.
+    The width and height come from the PNG itself, so the page reserves the figure's box; the PNG
+    is written beside the page and loaded lazily (inlined, it would weigh on the page's first load).
     """
     import base64
 
-    cells = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))["cells"]
+    source = getattr(page.file, "abs_src_path", None)
+    cells = json.loads(Path(source).read_text(encoding="utf-8"))["cells"] if source else []
     alts = [c["metadata"]["alt"] for c in cells if c["cell_type"] == "code" and "alt" in c.get("metadata", {})]
     images = list(_NB_IMAGE.finditer(text))
     if len(images) != len(alts):
@@ -666,11 +668,17 @@ def _notebook_figures(text: str, page: Any, where: str) -> str:
                     where, len(images), len(alts))
         return text
     out, last = [], 0
+    folder = Path(config["site_dir"]) / posixpath.dirname(page.file.dest_uri) if images else None
     for m, alt in zip(images, alts, strict=True):
-        png = base64.b64decode(m.group("src").split(",", 1)[1][:64])
+        png = base64.b64decode(m.group("src").split(",", 1)[1])
         width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-        out += [text[last:m.start()], f'<figure class="vg-notebook-figure"><img src="{m.group("src")}" '
-                f'alt="{html.escape(alt)}" width="{width}" height="{height}"></figure>']
+        name = f"plot-{hashlib.sha256(png).hexdigest()[:12]}.png"
+        assert folder is not None
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(png)
+        out += [text[last:m.start()], f'<figure class="vg-notebook-figure"><img src="{name}" '
+                f'alt="{html.escape(alt)}" width="{width}" height="{height}" loading="lazy" '
+                'decoding="async"></figure>']
         last = m.end()
     return "".join([*out, text[last:]])
 
@@ -691,7 +699,7 @@ def _notebook_page(html_text: str, page: Any, config: Any, files: Files) -> str:
         r'<div class="highlight"><span class="filename">Output</span><pre><code>\1</code></pre>', text
     )
     text = text.replace('class="anchor-link"', 'class="headerlink" title="Permanent link"')
-    text = _notebook_figures(text, page, where)
+    text = _notebook_figures(text, page, config, where)
     text = _notebook_math(text, where)
 
     def link(m: re.Match[str]) -> str:
