@@ -447,6 +447,7 @@
   // Class probabilities at one point (for the decision regions); writes into out.
   Net.prototype.predict = function (px, py, out, bufA, bufB) {
     var cfg = this.cfg, L = this.L, sizes = this.sizes, h = bufA, z = bufB;
+    var kind = cfg.activation === "relu" ? 0 : cfg.activation === "sigmoid" ? 1 : 2;
     h[0] = px; h[1] = py;
     for (var k = 0; k < L; k++) {
       var a = sizes[k], c = sizes[k + 1], W = this.W[k], bk = this.b[k], i, j;
@@ -461,8 +462,8 @@
       var res = cfg.residual && k >= 1;
       for (j = 0; j < c; j++) {
         var zz = z[j], y;
-        if (cfg.activation === "relu") y = zz > 0 ? zz : 0;
-        else if (cfg.activation === "sigmoid") { var e = exp(-Math.abs(zz)); y = zz >= 0 ? 1 / (1 + e) : e / (1 + e); }
+        if (kind === 0) y = zz > 0 ? zz : 0;
+        else if (kind === 1) { var e = exp(-Math.abs(zz)); y = zz >= 0 ? 1 / (1 + e) : e / (1 + e); }
         else { expParts(-2 * Math.abs(zz)); var t = -EXP_M / (2 + EXP_M); y = zz >= 0 ? t : -t; }
         z[j] = res ? h[j] + y : y;
       }
@@ -492,35 +493,49 @@
 
   var MINUS = "\u2212";
 
-  // m × 10^k with `digits` significant digits, as DOM nodes into el; plain text returned.
-  function showScientific(el, v, digits) {
-    if (v === 0) { el.textContent = "0"; return "0"; }
-    var parts = Math.abs(v).toExponential(digits - 1).split("e");
-    var mant = (v < 0 ? MINUS : "") + parts[0], k = parseInt(parts[1], 10);
-    el.textContent = mant + " \u00d7 10";
-    var sup = document.createElement("sup");
-    sup.textContent = (k < 0 ? MINUS : "") + Math.abs(k);
-    el.appendChild(sup);
-    return el.textContent;
+  // m × 10^k with `digits` significant digits: [mantissa text, exponent text], or null for 0.
+  function sciParts(v, digits) {
+    if (v === 0) return null;
+    var parts = Math.abs(v).toExponential(digits - 1).split("e"), k = parseInt(parts[1], 10);
+    return [(v < 0 ? MINUS : "") + parts[0], (k < 0 ? MINUS : "") + Math.abs(k)];
   }
 
-  function showNumber(el, v) {
+  // DOM writes only when the value shown changes: a running panel rewrites little.
+  function setText(el, text) {
+    if (el.__vgText !== text) { el.textContent = text; el.__vgText = text; }
+  }
+  function setAttr(el, name, value) {
+    var key = "__vg_" + name;
+    if (el[key] === value) return;
+    el[key] = value;
+    if (value === null) el.removeAttribute(name); else el.setAttribute(name, value);
+  }
+  function setScientific(el, v, digits) {
+    var p = sciParts(v, digits), text = p ? p[0] + " \u00d7 10" + p[1] : "0";
+    if (el.__vgText === text) return;
+    el.__vgText = text;
+    if (!p) { el.textContent = "0"; return; }
+    var sup = document.createElement("sup");
+    sup.textContent = p[1];
+    el.replaceChildren(document.createTextNode(p[0] + " \u00d7 10"), sup);
+  }
+  function setNumber(el, v) {
     var a = Math.abs(v);
-    if (a !== 0 && (a < 1e-3 || a >= 1e4)) return showScientific(el, v, 3);
-    el.textContent = (v < 0 ? MINUS : "") + a.toFixed(4);
-    return el.textContent;
+    if (a !== 0 && (a < 1e-3 || a >= 1e4)) setScientific(el, v, 3);
+    else setText(el, (v < 0 ? MINUS : "") + a.toFixed(4));
   }
 
   // ================================================================ the panel
 
   var SELECTOR = '[data-vg-widget="playground"]';
-  var STEP_BUDGET_MS = 10;
-  var FRAME_BUDGET_MS = 13;
+  var STEP_BUDGET_MS = 10;     // training steps per frame: as many as fit in this (at least one)
+  var FRAME_BUDGET_MS = 12;    // then decision-region rows, until this
   var REGION_GRID = 20;
-  var REGION_INTERVAL_MS = 400;
+  var REGION_INTERVAL_MS = 1000;  // while running, the regions are recomputed about once a second
   var HISTORY_LIMIT = 20000;
   var VIEW = 2;  // the decision regions cover [-2, 2] x [-2, 2]
   var reduceMotion = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  var RENDER_INTERVAL_MS = reduceMotion ? 500 : 100;  // numbers, bars and loss curve while running
   var panels = [];
 
   function readColours(root) {
@@ -556,12 +571,26 @@
     this.lossCanvas = root.querySelector('[data-play-canvas="loss"]');
     this.running = false;
     this.frame = 0;
+    this.frameCount = 0;
     this.cfg = null;
     this.colours = readColours(root);
     this.fillDefaults();
     this.wire();
-    this.reset("Ready. Press Step for one training step or Run to train continuously.");
+    this.say("Press Step for one training step, or Run to train continuously.");
+    // Nothing is computed at load: step 0 is evaluated when the layer table comes into view or
+    // at the first interaction, whichever is first.
+    if (window.IntersectionObserver) {
+      this.seen = new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) { self.seen.disconnect(); self.start(); }
+      });
+      this.seen.observe(this.layers);
+    }
   }
+
+  Panel.prototype.start = function () {
+    if (!this.net) this.reset("Press Step for one training step, or Run to train continuously.");
+    return !!this.net;
+  };
 
   Panel.prototype.fillDefaults = function () {
     var inp = this.inputs;
@@ -625,6 +654,16 @@
       self.draw(true);
     });
     this.scheme.observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+    if (window.ResizeObserver) {
+      this.resize = new ResizeObserver(function (entries) {
+        entries.forEach(function (e) {
+          e.target.__vgSize = { w: e.contentRect.width, h: e.contentRect.height };
+        });
+        if (self.shown) { self.drawLoss(); self.drawRegions(); }
+      });
+      this.resize.observe(this.lossCanvas);
+      this.resize.observe(this.regionCanvas);
+    }
   };
 
   Panel.prototype.sameConfig = function (cfg) {
@@ -639,6 +678,7 @@
   }
 
   Panel.prototype.act = function (action) {
+    if (!this.net && action !== "reset" && !this.start()) return;
     if (action === "reset") {
       var cfg = this.readConfig();
       if (!cfg) { this.say("A setting is not valid: fix it, then press Reset."); return; }
@@ -735,16 +775,30 @@
     this.frame = requestAnimationFrame(function () { self.frame = 0; self.tick(); });
   };
 
+  // One animation frame's work. While running, a frame either trains (as many steps as fit in
+  // STEP_BUDGET_MS, at least one), or redraws the panel (every RENDER_INTERVAL_MS), or computes
+  // rows of the decision regions (a refresh every REGION_INTERVAL_MS): never two of them, so
+  // that no frame's task grows much beyond the longest of the three.
   Panel.prototype.tick = function () {
-    if (!this.root.isConnected) { this.running = false; this.scheme.disconnect(); return; }
-    var start = performance.now();
-    if (this.running) {
-      this.advance(Infinity, start + STEP_BUDGET_MS);
-      var now = performance.now();
-      if (!this.lastDraw || !reduceMotion || now - this.lastDraw > 500) this.draw(false);
-      if (now - (this.regionTime || 0) > REGION_INTERVAL_MS) this.regionsDirty = true;
+    if (!this.root.isConnected) {
+      this.running = false;
+      this.scheme.disconnect();
+      if (this.resize) this.resize.disconnect();
+      if (this.seen) this.seen.disconnect();
+      return;
     }
-    if (this.regionsDirty || this.regionRow > 0) this.regionRows(start + FRAME_BUDGET_MS);
+    var start = performance.now(), regions = this.regionsDirty || this.regionRow > 0;
+    if (!this.running) {
+      if (regions) this.regionRows(start + FRAME_BUDGET_MS);
+    } else if (start - (this.lastDraw || 0) >= RENDER_INTERVAL_MS) {
+      this.draw(false);
+    } else if (regions && (this.frameCount++ % 2 === 0)) {
+      this.regionRows(start + FRAME_BUDGET_MS);
+    } else {
+      this.advance(Infinity, start + STEP_BUDGET_MS);
+      if (!this.running) this.draw(true);  // it diverged: show the last finite step
+      if (this.regionRow === 0 && start - (this.regionTime || 0) > REGION_INTERVAL_MS) this.regionsDirty = true;
+    }
     if (this.running || this.regionsDirty || this.regionRow > 0) this.schedule();
   };
 
@@ -778,9 +832,10 @@
     }
   };
 
+  // Where v sits on the log axis 10^lo .. 10^hi, from 0 to 1 (a sliver for the smallest values).
   function logSpan(v, lo, hi) {
     if (!(v > 0) || !isFinite(v)) return 0;
-    return Math.max(0.5, Math.min(100, (Math.log10(v) - lo) / (hi - lo) * 100));
+    return Math.max(0.005, Math.min(1, (Math.log10(v) - lo) / (hi - lo)));
   }
 
   Panel.prototype.draw = function (full) {
@@ -788,11 +843,11 @@
     if (!s) return;
     this.lastDraw = performance.now();
     var o = this.out;
-    if (o.step) { o.step.textContent = String(s.step); o.step.setAttribute("data-play-value", String(s.step)); }
-    if (o.loss) { showNumber(o.loss, s.loss); o.loss.setAttribute("data-play-value", String(s.loss)); }
+    if (o.step) { setText(o.step, String(s.step)); setAttr(o.step, "data-play-value", String(s.step)); }
+    if (o.loss) { setNumber(o.loss, s.loss); setAttr(o.loss, "data-play-value", String(s.loss)); }
     if (o.accuracy) {
-      o.accuracy.textContent = (100 * s.accuracy).toFixed(1) + "%";
-      o.accuracy.setAttribute("data-play-value", String(s.accuracy));
+      setText(o.accuracy, (100 * s.accuracy).toFixed(1) + "%");
+      setAttr(o.accuracy, "data-play-value", String(s.accuracy));
     }
     var ax = this.axis, i;
     for (i = 0; i < s.gradNorm.length; i++) {
@@ -802,30 +857,33 @@
     }
     for (i = 0; i < this.rows.length; i++) {
       var cells = this.rows[i], gv = s.gradNorm[i], rv = s.updateRatio[i];
-      cells[0].bar.style.width = logSpan(gv, ax.lo, ax.hi) + "%";
-      showScientific(cells[0].val, gv, 2);
-      cells[0].val.setAttribute("data-play-value", String(gv));
-      cells[1].bar.style.width = logSpan(rv, ax.rlo, ax.rhi) + "%";
-      if (isFinite(rv)) { showScientific(cells[1].val, rv, 2); cells[1].val.setAttribute("data-play-value", String(rv)); }
-      else { cells[1].val.textContent = "\u2014"; cells[1].val.removeAttribute("data-play-value"); }
+      setAttr(cells[0].bar, "style", "transform: scaleX(" + logSpan(gv, ax.lo, ax.hi).toFixed(3) + ")");
+      setScientific(cells[0].val, gv, 2);
+      setAttr(cells[0].val, "data-play-value", String(gv));
+      setAttr(cells[1].bar, "style", "transform: scaleX(" + logSpan(rv, ax.rlo, ax.rhi).toFixed(3) + ")");
+      if (isFinite(rv)) { setScientific(cells[1].val, rv, 2); setAttr(cells[1].val, "data-play-value", String(rv)); }
+      else { setText(cells[1].val, "\u2014"); setAttr(cells[1].val, "data-play-value", null); }
     }
-    var scale = this.layers.querySelectorAll("[data-play-scale]");
-    scale.forEach(function (el) {
+    var self = this;
+    this.layers.querySelectorAll("[data-play-scale]").forEach(function (el) {
       var kind = el.getAttribute("data-play-scale");
       var lo = kind === "grad" ? ax.lo : ax.rlo, hi = kind === "grad" ? ax.hi : ax.rhi;
-      el.textContent = "log scale, 10";
-      var a = document.createElement("sup"); a.textContent = (lo < 0 ? MINUS : "") + Math.abs(lo);
-      el.appendChild(a);
-      el.appendChild(document.createTextNode(" to 10"));
-      var b = document.createElement("sup"); b.textContent = (hi < 0 ? MINUS : "") + Math.abs(hi);
-      el.appendChild(b);
+      var key = lo + ":" + hi;
+      if (el.__vgText === key) return;
+      el.__vgText = key;
+      var a = document.createElement("sup"), b = document.createElement("sup");
+      a.textContent = (lo < 0 ? MINUS : "") + Math.abs(lo);
+      b.textContent = (hi < 0 ? MINUS : "") + Math.abs(hi);
+      el.replaceChildren(document.createTextNode("log scale, 10"), a, document.createTextNode(" to 10"), b);
     });
     this.drawLoss();
-    if (full) this.describeCanvases();
+    if (full) self.describeCanvases();
   };
 
+  // The canvas's CSS size, kept up to date by a ResizeObserver (reading it would force a layout).
   function fitCanvas(canvas) {
-    var ratio = window.devicePixelRatio || 1, w = canvas.clientWidth, h = canvas.clientHeight;
+    if (!canvas.__vgSize) canvas.__vgSize = { w: canvas.clientWidth, h: canvas.clientHeight };
+    var ratio = Math.min(2, window.devicePixelRatio || 1), w = canvas.__vgSize.w, h = canvas.__vgSize.h;
     if (!w || !h) return null;
     if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
       canvas.width = Math.round(w * ratio); canvas.height = Math.round(h * ratio);

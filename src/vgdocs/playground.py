@@ -55,6 +55,7 @@ __all__ = [
     "circles",
     "dataset",
     "forward",
+    "frobenius_norm",
     "init_network",
     "layer_sizes",
     "moons",
@@ -64,6 +65,7 @@ __all__ = [
     "softmax_cross_entropy",
     "spiral",
     "train",
+    "update_ratio",
 ]
 
 Array = NDArray[np.float64]
@@ -326,10 +328,19 @@ def backward(passes: Passes, weights: list[Array], grad_scores: Array, residual:
     return gw, gb
 
 
-def _norm(a: Array) -> float:
-    r"""$\lVert a \rVert = \sqrt{\sum a_i^2}$, summed in row-major order."""
-    flat = np.ravel(a)
+def frobenius_norm(a: Array) -> float:
+    r"""$\lVert A \rVert_F = \sqrt{\sum_{ij} A_{ij}^2}$, the squares summed in row-major order."""
+    flat = np.ravel(np.asarray(a, dtype=np.float64))
     return math.sqrt(float(np.add.accumulate(flat * flat)[-1])) if flat.size else 0.0
+
+
+def update_ratio(move: Array, weight: Array) -> float:
+    r"""$\lVert \eta\, \partial L / \partial W \rVert_F / \lVert W \rVert_F$, the size of a step relative to the weights it moves.
+
+    ``move`` is $\eta\, \partial L / \partial W$, ``weight`` the matrix before the step; NaN if it is zero.
+    """
+    w = frobenius_norm(weight)
+    return frobenius_norm(move) / w if w > 0 else math.nan
 
 
 def sgd_step(params: list[Array], grads: list[Array], lr: float) -> tuple[list[Array], list[Array]]:
@@ -394,8 +405,8 @@ def train(config: Config, steps: int) -> Run:
             passes = forward(weights, biases, x[rows], config.activation, config.residual)
             value, grad_scores, right = softmax_cross_entropy(passes.scores, y[rows])
             gw, gb = backward(passes, weights, grad_scores, config.residual)
-            norms = [_norm(g) for g in gw]
-            wnorms = [_norm(w) for w in weights]
+            norms = [frobenius_norm(g) for g in gw]
+            wnorms = [frobenius_norm(w) for w in weights]
         if not (math.isfinite(value) and all(map(math.isfinite, norms + wnorms))):
             diverged = t
             break
@@ -409,7 +420,7 @@ def train(config: Config, steps: int) -> Run:
             with np.errstate(all="ignore"):
                 weights, moves = sgd_step(weights, gw, config.lr)
                 biases, _ = sgd_step(biases, gb, config.lr)
-                ratios = [_norm(s) / w if w > 0 else math.nan for s, w in zip(moves, wnorms, strict=True)]
+                ratios = [update_ratio(s, w) for s, w in zip(moves, kept[0], strict=True)]
     depth = config.depth
     return Run(config, np.array(loss), np.array(acc), np.array(gnorm).reshape(-1, depth + 1),
                np.array(ratio).reshape(-1, depth + 1), diverged, *kept)
