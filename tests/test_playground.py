@@ -1,4 +1,4 @@
-# The playground's arithmetic in Python: generator against published outputs, math against numpy, gradients against autograd.
+# The playground's arithmetic: the generator against published outputs, math against numpy, gradients against autograd.
 """Tests for vgdocs.mersenne, vgdocs.portable_math and vgdocs.playground (no browser).
 
 Independent references: the published MT19937 outputs (``mt19937ar.out`` of the 2002 reference
@@ -22,7 +22,7 @@ import pytest
 from autograd import grad
 
 from vgdocs import playground as pg
-from vgdocs.mersenne import MT19937
+from vgdocs.mersenne import MT19937, polar_pair, res53
 from vgdocs.portable_math import cos, exp, exp_expm1, expm1, log, log_array, log_scalar, sin
 from vgdocs.training import MLP, softmax_cross_entropy_grad
 
@@ -94,6 +94,22 @@ def test_normals_are_the_polar_method_with_the_portable_log():
     z = np.array(MT19937(key=[11, 2]).normals(200_000))
     assert abs(z.mean()) < 0.01 and abs(z.var() - 1) < 0.015
     assert abs(np.mean(z**4) - 3) < 0.06  # a normal's fourth moment
+
+
+def test_res53_and_the_polar_pair_are_their_formulas():
+    assert res53(0, 0) == 0.0
+    assert res53(2**32 - 1, 2**32 - 1) == 1 - 2.0**-53  # the largest double below one
+    assert res53(1 << 5, 0) == 2.0**-27 and res53(0, 1 << 6) == 2.0**-53
+    z1, z2 = polar_pair(0.6, 0.0)
+    assert z1 == pytest.approx(0.6 * math.sqrt(-2 * math.log(0.36) / 0.36), rel=1e-15) and z2 == 0.0
+    a, b = polar_pair(-0.3, 0.4)  # the pair keeps the direction of (v1, v2)
+    assert a / b == pytest.approx(-0.75, rel=1e-15) and math.hypot(a, b) == pytest.approx(
+        math.sqrt(-2 * math.log(0.25)), rel=1e-15)
+    for bad in ((0.0, 0.0), (0.8, 0.6), (1.0, 0.5)):
+        with pytest.raises(ValueError, match="unit circle"):
+            polar_pair(*bad)
+    with pytest.raises(ValueError, match="y1 must be >= 0"):
+        res53(-1, 0)
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -192,7 +208,7 @@ def test_config_names_the_bad_argument_and_its_range(changes, message):
 def test_train_and_dataset_reject_bad_input():
     with pytest.raises(ValueError, match="steps must be >= 0"):
         pg.train(config(), -1)
-    with pytest.raises(ValueError, match="config must be a vgdocs.playground.Config"):
+    with pytest.raises(ValueError, match=r"config must be a vgdocs\.playground\.Config"):
         pg.train({"depth": 3}, 5)
     with pytest.raises(ValueError, match="name must be one of moons, circles, spiral"):
         pg.dataset("blobs", 1)
@@ -399,12 +415,13 @@ def test_a_run_records_every_step_and_its_definitions_hold():
     assert list(run.grad_norm[0]) == [pg.frobenius_norm(w) for w in gw]
     # Step 1: one update, the ratio of its size to the weights before it.
     new, moves = pg.sgd_step(ws, gw, cfg.lr)
-    assert list(run.update_ratio[1]) == [pg.frobenius_norm(m) / pg.frobenius_norm(w) for m, w in zip(moves, ws, strict=True)]
+    by_hand = [pg.frobenius_norm(m) / pg.frobenius_norm(w) for m, w in zip(moves, ws, strict=True)]
+    assert list(run.update_ratio[1]) == by_hand
     newb, _ = pg.sgd_step(bs, gb, cfg.lr)
     loss1 = pg.softmax_cross_entropy(pg.forward(new, newb, x[16:32], cfg.activation, False).scores, y[16:32])[0]
     assert run.loss[1] == loss1
     # Accuracy: the share right over the last twelve mini-batches.
-    assert 0 <= run.accuracy.min() and run.accuracy.max() <= 1
+    assert run.accuracy.min() >= 0 and run.accuracy.max() <= 1
 
 
 def test_a_deep_sigmoid_stack_shows_a_vanishing_gradient_and_he_relu_does_not():

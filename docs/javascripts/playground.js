@@ -10,10 +10,15 @@
  * IEEE 754 rounds + - * / and sqrt correctly, so both get the same bits. One liberty: a product
  * with an input that is exactly 0 is skipped, which can change only the sign of a zero.
  *
- * Nothing runs before the reader asks: loading the page sets up the panel and evaluates step 0
- * (one mini-batch). Run steps in chunks of about 10 ms per animation frame, so the page stays
- * responsive; the decision regions are recomputed a few rows per frame. With
- * prefers-reduced-motion the panel is redrawn at most twice a second while it runs.
+ * Nothing runs before the reader asks: loading the page only wires the controls; step 0 (one
+ * mini-batch) is evaluated when the panel's layer chart scrolls into view or at the first
+ * interaction. Run trains for about 12 ms per animation frame (at least one step), and redraws
+ * the live views on canvases, which cost the browser no layout: the loss curve and the layer
+ * chart take turns every 100 ms, the decision regions are recomputed a few rows per frame about
+ * once a second, and the text of the readouts and of the table of values is rewritten every
+ * quarter and every whole second (all of it at once whenever the panel stops). With
+ * prefers-reduced-motion nothing moves by itself either, and a running panel is redrawn at most
+ * twice a second. Nothing animates: no CSS transitions, no loop that runs without a reason.
  * Plain JavaScript, no dependencies, no network requests.
  */
 (function () {
@@ -528,22 +533,27 @@
   // ================================================================ the panel
 
   var SELECTOR = '[data-vg-widget="playground"]';
-  var STEP_BUDGET_MS = 10;     // training steps per frame: as many as fit in this (at least one)
+  var STEP_BUDGET_MS = 12;     // training steps per frame: as many as fit in this (at least one)
   var FRAME_BUDGET_MS = 12;    // then decision-region rows, until this
-  var REGION_GRID = 20;
+  var REGION_GRID = 16;
   var REGION_INTERVAL_MS = 1000;  // while running, the regions are recomputed about once a second
   var HISTORY_LIMIT = 20000;
   var VIEW = 2;  // the decision regions cover [-2, 2] x [-2, 2]
   var reduceMotion = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
-  var RENDER_INTERVAL_MS = reduceMotion ? 500 : 100;  // numbers, bars and loss curve while running
+  var RENDER_INTERVAL_MS = reduceMotion ? 500 : 100;    // a canvas, while running (they take turns)
+  var READOUT_INTERVAL_MS = reduceMotion ? 500 : 250;   // step, loss and accuracy, while running
+  var TABLE_INTERVAL_MS = 1000;                          // the table of values per layer, while running
+  var TEXT_INTERVAL_MS = reduceMotion ? 1000 : 400;     // the values drawn in the layer chart, while running
   var panels = [];
+  var STATS = { frames: 0, busyMs: 0, longestMs: 0 };  // the panel's own animation-frame work
 
   function readColours(root) {
     var st = getComputedStyle(root), v = function (n) { return st.getPropertyValue(n).trim(); };
     return {
       classes: [v("--vg-play-c0"), v("--vg-play-c1"), v("--vg-play-c2")],
       fg: v("--vg-play-fg"), muted: v("--vg-play-muted"), grid: v("--vg-play-grid"),
-      line: v("--vg-play-line"), mean: v("--vg-play-mean"), bg: v("--vg-play-bg")
+      line: v("--vg-play-line"), mean: v("--vg-play-mean"), bg: v("--vg-play-bg"),
+      font: st.fontFamily || "sans-serif"
     };
   }
 
@@ -567,6 +577,8 @@
     });
     this.status = root.querySelector("[data-play-status]");
     this.layers = root.querySelector("[data-play-layers]");
+    this.table = root.querySelector("[data-play-table]");
+    this.layerCanvas = root.querySelector('[data-play-canvas="layers"]');
     this.regionCanvas = root.querySelector('[data-play-canvas="regions"]');
     this.lossCanvas = root.querySelector('[data-play-canvas="loss"]');
     this.running = false;
@@ -659,10 +671,11 @@
         entries.forEach(function (e) {
           e.target.__vgSize = { w: e.contentRect.width, h: e.contentRect.height };
         });
-        if (self.shown) { self.drawLoss(); self.drawRegions(); }
+        if (self.shown) { self.drawLoss(); self.drawRegions(); self.drawLayers(); }
       });
       this.resize.observe(this.lossCanvas);
       this.resize.observe(this.regionCanvas);
+      this.resize.observe(this.layerCanvas);
     }
   };
 
@@ -671,10 +684,12 @@
     return !!a && Object.keys(DEFAULTS).every(function (k) { return a[k] === cfg[k]; });
   };
 
+  var NAMES = { sigmoid: "sigmoid", tanh: "tanh", relu: "ReLU", standard: "standard", glorot: "Glorot",
+    he: "He", orthogonal: "orthogonal" };
   function describe(cfg) {
     return cfg.depth + " hidden layer" + (cfg.depth === 1 ? "" : "s") + " of " + cfg.width + " " +
-      cfg.activation + " units, " + cfg.init + " initialisation" + (cfg.residual ? ", residual" : "") +
-      ", learning rate " + cfg.lr;
+      NAMES[cfg.activation] + " units, " + NAMES[cfg.init] + " initialisation" +
+      (cfg.residual ? ", skip connections" : "") + ", learning rate " + cfg.lr;
   }
 
   Panel.prototype.act = function (action) {
@@ -691,21 +706,29 @@
       this.say(this.divergedText + " Press Reset to start again.");
     } else if (action === "step") {
       this.pause(true);
-      this.advance(1);
+      if (this.advance(1) && !this.diverged) this.say("Step " + this.net.t + ".");
       this.regionsDirty = true;
       this.draw(true);
       this.schedule();
     } else if (action === "run" && !this.running) {
-      this.running = true;
+      this.setRunning(true);
       this.runStart = performance.now();
       this.say("Running" + (reduceMotion ? " (redrawn twice a second: reduced motion)" : "") + ". Press Pause to stop.");
       this.schedule();
     }
   };
 
+  // While it runs, the page's content after the panel is rendered only near the viewport
+  // (content-visibility: auto, in playground.css): a frame then costs the browser much less.
+  Panel.prototype.setRunning = function (on) {
+    this.running = on;
+    var parent = this.root.parentElement;
+    if (parent) parent.classList.toggle("vg-play-running", on);
+  };
+
   Panel.prototype.pause = function (quiet) {
     if (!this.running) return;
-    this.running = false;
+    this.setRunning(false);
     this.regionsDirty = true;
     this.draw(true);
     this.schedule();
@@ -750,13 +773,13 @@
 
   // Up to `count` steps (run: as many as fit the time budget); stops at the first non-finite one.
   Panel.prototype.advance = function (count, until) {
-    var done = 0;
+    var done = 0, last = performance.now();
     while (done < count && !this.diverged) {
       var finite = this.net.step();
       done++;
       if (!finite) {
         this.diverged = true;
-        this.running = false;
+        this.setRunning(false);
         var what = !isFinite(this.net.lossValue) ? "the loss" : "a gradient or a weight";
         this.divergedText = "Training diverged: at step " + this.net.t + " " + what +
           " stopped being a finite number. The panel shows step " + this.shown.step + ", the last finite state.";
@@ -764,7 +787,10 @@
         break;
       }
       this.record();
-      if (until && performance.now() > until) break;
+      var now = performance.now();
+      this.stepMs = this.stepMs ? 0.8 * this.stepMs + 0.2 * (now - last) : now - last;
+      last = now;
+      if (until && now + this.stepMs > until) break;  // the next step would end after the budget
     }
     return done;
   };
@@ -775,10 +801,10 @@
     this.frame = requestAnimationFrame(function () { self.frame = 0; self.tick(); });
   };
 
-  // One animation frame's work. While running, a frame either trains (as many steps as fit in
-  // STEP_BUDGET_MS, at least one), or redraws the panel (every RENDER_INTERVAL_MS), or computes
-  // rows of the decision regions (a refresh every REGION_INTERVAL_MS): never two of them, so
-  // that no frame's task grows much beyond the longest of the three.
+  // One animation frame's work. While running: training steps for STEP_BUDGET_MS (at least one),
+  // then either a redraw of the panel (every RENDER_INTERVAL_MS, never two frames in a row) or,
+  // while the decision regions are being recomputed (every REGION_INTERVAL_MS), some of their
+  // rows: one row every third frame, more when the frame has time left.
   Panel.prototype.tick = function () {
     if (!this.root.isConnected) {
       this.running = false;
@@ -788,96 +814,166 @@
       return;
     }
     var start = performance.now(), regions = this.regionsDirty || this.regionRow > 0;
+    this.sinceDraw = (this.sinceDraw || 0) + 1;
+    this.sinceRows = (this.sinceRows || 0) + 1;
     if (!this.running) {
       if (regions) this.regionRows(start + FRAME_BUDGET_MS);
-    } else if (start - (this.lastDraw || 0) >= RENDER_INTERVAL_MS) {
-      this.draw(false);
-    } else if (regions && (this.frameCount++ % 2 === 0)) {
-      this.regionRows(start + FRAME_BUDGET_MS);
     } else {
       this.advance(Infinity, start + STEP_BUDGET_MS);
-      if (!this.running) this.draw(true);  // it diverged: show the last finite step
+      if (!this.running) {
+        this.draw(true);  // it diverged: show the last finite step
+      } else if (this.sinceDraw >= 2 && start - (this.lastDraw || 0) >= RENDER_INTERVAL_MS) {
+        this.draw(false);
+        this.sinceDraw = 0;
+      } else if (regions && (performance.now() < start + FRAME_BUDGET_MS || this.sinceRows >= 3)) {
+        this.regionRows(start + FRAME_BUDGET_MS);
+        this.sinceRows = 0;
+      }
       if (this.regionRow === 0 && start - (this.regionTime || 0) > REGION_INTERVAL_MS) this.regionsDirty = true;
     }
     if (this.running || this.regionsDirty || this.regionRow > 0) this.schedule();
+    var spent = performance.now() - start;
+    STATS.frames++; STATS.busyMs += spent; STATS.longestMs = Math.max(STATS.longestMs, spent);
   };
 
   // ---------------------------------------------------------------- drawing
 
+  // The table of values per layer (inside a <details>), and the canvas's height for L rows.
   Panel.prototype.buildLayers = function () {
-    var L = this.net.L, doc = document, tbody = this.layers.querySelector("tbody");
+    var L = this.net.L, doc = document, tbody = this.table.querySelector("tbody");
     tbody.replaceChildren();
     this.rows = [];
     for (var k = 1; k <= L; k++) {
       var tr = doc.createElement("tr"), th = doc.createElement("th");
       th.scope = "row";
       th.textContent = k === L ? "out" : String(k);
-      if (k === L) th.title = "the read-out layer";
       tr.appendChild(th);
       var cells = [];
       ["grad", "ratio"].forEach(function (kind) {
-        var td = doc.createElement("td"), track = doc.createElement("span"), bar = doc.createElement("span");
-        var val = doc.createElement("span");
-        track.className = "vg-play__track"; track.setAttribute("aria-hidden", "true");
-        bar.className = "vg-play__bar vg-play__bar--" + kind;
-        track.appendChild(bar);
-        val.className = "vg-play__value";
-        val.setAttribute("data-play-" + kind, String(k));
-        td.appendChild(track); td.appendChild(val);
+        var td = doc.createElement("td");
+        td.setAttribute("data-play-" + kind, String(k));
         tr.appendChild(td);
-        cells.push({ bar: bar, val: val });
+        cells.push(td);
       });
       tbody.appendChild(tr);
       this.rows.push(cells);
     }
+    this.layerCanvas.style.height = (LAYER_HEADER + L * LAYER_ROW) + "px";
   };
+
+  var LAYER_HEADER = 36, LAYER_ROW = 17;
 
   // Where v sits on the log axis 10^lo .. 10^hi, from 0 to 1 (a sliver for the smallest values).
   function logSpan(v, lo, hi) {
     if (!(v > 0) || !isFinite(v)) return 0;
-    return Math.max(0.005, Math.min(1, (Math.log10(v) - lo) / (hi - lo)));
+    return Math.max(0.01, Math.min(1, (Math.log10(v) - lo) / (hi - lo)));
   }
 
+  function superscript(text) {
+    var digits = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079";
+    return text.replace(MINUS, "\u207b").replace(/[0-9]/g, function (d) { return digits[+d]; });
+  }
+
+  function sciText(v) {
+    if (!isFinite(v)) return "\u2014";
+    var p = sciParts(v, 2);
+    return p ? p[0] + "\u00d710" + superscript(p[1]) : "0";
+  }
+
+  // While running the canvases are redrawn every RENDER_INTERVAL_MS; the readouts every
+  // READOUT_INTERVAL_MS and the table of values every TABLE_INTERVAL_MS, since changing text
+  // costs the browser a layout of the page. When the panel stops, everything is brought up to date.
   Panel.prototype.draw = function (full) {
     var s = this.shown;
     if (!s) return;
-    this.lastDraw = performance.now();
-    var o = this.out;
-    if (o.step) { setText(o.step, String(s.step)); setAttr(o.step, "data-play-value", String(s.step)); }
-    if (o.loss) { setNumber(o.loss, s.loss); setAttr(o.loss, "data-play-value", String(s.loss)); }
-    if (o.accuracy) {
-      setText(o.accuracy, (100 * s.accuracy).toFixed(1) + "%");
-      setAttr(o.accuracy, "data-play-value", String(s.accuracy));
+    var now = this.lastDraw = performance.now(), settled = full || !this.running;
+    var ax = this.axis, i, o = this.out;
+    if (settled || now - (this.lastReadout || 0) >= READOUT_INTERVAL_MS) {
+      this.lastReadout = now;
+      if (o.step) { setText(o.step, String(s.step)); setAttr(o.step, "data-play-value", String(s.step)); }
+      if (o.loss) { setNumber(o.loss, s.loss); setAttr(o.loss, "data-play-value", String(s.loss)); }
+      if (o.accuracy) {
+        setText(o.accuracy, (100 * s.accuracy).toFixed(1) + "%");
+        setAttr(o.accuracy, "data-play-value", String(s.accuracy));
+      }
     }
-    var ax = this.axis, i;
     for (i = 0; i < s.gradNorm.length; i++) {
       var g = s.gradNorm[i], r = s.updateRatio[i];
       if (g > 0) { ax.lo = Math.min(ax.lo, Math.floor(Math.log10(g))); ax.hi = Math.max(ax.hi, Math.ceil(Math.log10(g))); }
       if (r > 0 && isFinite(r)) { ax.rlo = Math.min(ax.rlo, Math.floor(Math.log10(r))); ax.rhi = Math.max(ax.rhi, Math.ceil(Math.log10(r))); }
     }
-    for (i = 0; i < this.rows.length; i++) {
-      var cells = this.rows[i], gv = s.gradNorm[i], rv = s.updateRatio[i];
-      setAttr(cells[0].bar, "style", "transform: scaleX(" + logSpan(gv, ax.lo, ax.hi).toFixed(3) + ")");
-      setScientific(cells[0].val, gv, 2);
-      setAttr(cells[0].val, "data-play-value", String(gv));
-      setAttr(cells[1].bar, "style", "transform: scaleX(" + logSpan(rv, ax.rlo, ax.rhi).toFixed(3) + ")");
-      if (isFinite(rv)) { setScientific(cells[1].val, rv, 2); setAttr(cells[1].val, "data-play-value", String(rv)); }
-      else { setText(cells[1].val, "\u2014"); setAttr(cells[1].val, "data-play-value", null); }
+    if (settled || now - (this.lastTable || 0) >= TABLE_INTERVAL_MS) {
+      this.lastTable = now;
+      for (i = 0; i < this.rows.length; i++) {
+        var cells = this.rows[i], gv = s.gradNorm[i], rv = s.updateRatio[i];
+        setScientific(cells[0], gv, 2);
+        setAttr(cells[0], "data-play-value", String(gv));
+        if (isFinite(rv)) { setScientific(cells[1], rv, 2); setAttr(cells[1], "data-play-value", String(rv)); }
+        else { setText(cells[1], "\u2014"); setAttr(cells[1], "data-play-value", null); }
+      }
+      setAttr(this.table, "data-play-step", String(s.step));
     }
-    var self = this;
-    this.layers.querySelectorAll("[data-play-scale]").forEach(function (el) {
-      var kind = el.getAttribute("data-play-scale");
-      var lo = kind === "grad" ? ax.lo : ax.rlo, hi = kind === "grad" ? ax.hi : ax.rhi;
-      var key = lo + ":" + hi;
-      if (el.__vgText === key) return;
-      el.__vgText = key;
-      var a = document.createElement("sup"), b = document.createElement("sup");
-      a.textContent = (lo < 0 ? MINUS : "") + Math.abs(lo);
-      b.textContent = (hi < 0 ? MINUS : "") + Math.abs(hi);
-      el.replaceChildren(document.createTextNode("log scale, 10"), a, document.createTextNode(" to 10"), b);
-    });
-    this.drawLoss();
-    if (full) self.describeCanvases();
+    // While running, the two canvases take turns: one of them per redraw.
+    this.turn = !this.turn;
+    if (settled || this.turn) this.drawLayers(!settled);
+    if (settled || !this.turn) this.drawLoss();
+    if (settled) this.describeCanvases();
+  };
+
+  // The layer chart. Text costs most to draw: while running, the values are redrawn every
+  // TEXT_INTERVAL_MS and the bars alone in between (each bar's own rectangle cleared and filled).
+  Panel.prototype.drawLayers = function (barsOnly) {
+    var f = fitCanvas(this.layerCanvas), s = this.shown;
+    if (!f || !s) return;
+    var ctx = f.ctx, w = f.w, col = this.colours, ax = this.axis, L = s.gradNorm.length;
+    var label = 30, value = w < 420 ? 58 : 66, gap = 8;
+    var bar = Math.max(30, (w - label - 2 * value - 3 * gap) / 2);
+    var x1 = label + gap, x2 = x1 + bar + value + gap;
+    var key = [w, f.h, L, ax.lo, ax.hi, ax.rlo, ax.rhi, col.fg].join(" ");
+    if (barsOnly && key === this.layerKey && performance.now() - (this.layerText || 0) < TEXT_INTERVAL_MS) {
+      barsOnly = true;
+    } else {
+      barsOnly = false;
+      this.layerKey = key;
+      this.layerText = performance.now();
+    }
+    if (!barsOnly) {
+      ctx.clearRect(0, 0, w, f.h);
+      ctx.font = "12px " + col.font;
+      ctx.textBaseline = "middle";
+      ctx.fillStyle = col.fg;
+      ctx.textAlign = "left";
+      ctx.fillText("gradient norm", x1, 9);
+      ctx.fillText("update ratio", x2, 9);
+      ctx.font = "11px " + col.font;
+      ctx.fillStyle = col.muted;
+      ctx.fillText("10" + superscript(String(ax.lo).replace("-", MINUS)), x1, 25);
+      ctx.fillText("10" + superscript(String(ax.rlo).replace("-", MINUS)), x2, 25);
+      ctx.textAlign = "right";
+      ctx.fillText("10" + superscript(String(ax.hi).replace("-", MINUS)), x1 + bar, 25);
+      ctx.fillText("10" + superscript(String(ax.rhi).replace("-", MINUS)), x2 + bar, 25);
+    }
+    var hgt = LAYER_ROW - 6;
+    for (var k = 0; k < L; k++) {
+      var y = LAYER_HEADER + k * LAYER_ROW, mid = y + LAYER_ROW / 2;
+      if (!barsOnly) {
+        ctx.fillStyle = col.fg;
+        ctx.textAlign = "right";
+        ctx.fillText(k === L - 1 ? "out" : String(k + 1), label, mid);
+      }
+      var bars = [[x1, s.gradNorm[k], ax.lo, ax.hi, col.classes[0]], [x2, s.updateRatio[k], ax.rlo, ax.rhi, col.classes[1]]];
+      for (var c = 0; c < 2; c++) {
+        var b = bars[c];
+        ctx.fillStyle = col.grid;
+        ctx.fillRect(b[0], y + 3, bar, hgt);
+        ctx.fillStyle = b[4];
+        ctx.fillRect(b[0], y + 3, bar * logSpan(b[1], b[2], b[3]), hgt);
+        if (barsOnly) continue;
+        ctx.fillStyle = col.fg;
+        ctx.textAlign = "left";
+        ctx.fillText(sciText(b[1]), b[0] + bar + 4, mid);
+      }
+    }
   };
 
   // The canvas's CSS size, kept up to date by a ResizeObserver (reading it would force a layout).
@@ -905,7 +1001,7 @@
     var elo = Math.floor(Math.log10(lo)), ehi = Math.ceil(Math.log10(hi));
     if (ehi <= elo) ehi = elo + 1;
     var steps = Math.max(100, n - 1);
-    ctx.font = "11px sans-serif";
+    ctx.font = "11px " + col.font;
     ctx.fillStyle = col.muted; ctx.strokeStyle = col.grid; ctx.lineWidth = 1;
     ctx.textAlign = "right"; ctx.textBaseline = "middle";
     var every = Math.max(1, Math.ceil((ehi - elo) / 4));
@@ -1013,6 +1109,9 @@
     var s = this.shown, text = this.out.loss ? this.out.loss.textContent : "";
     this.lossCanvas.setAttribute("aria-label", "Loss per training step on a log scale, steps 0 to " + s.step +
       "; the latest mini-batch loss is " + text + ".");
+    this.layerCanvas.setAttribute("aria-label", "Bar chart of each layer's gradient norm and update ratio at step " +
+      s.step + ", log scales: layer 1 " + sciText(s.gradNorm[0]) + ", the output layer " +
+      sciText(s.gradNorm[s.gradNorm.length - 1]) + ". The table of values per layer follows.");
     this.regionCanvas.setAttribute("aria-label", "The " + this.cfg.dataset + " data and the network's decision " +
       "regions at step " + s.step + ": each class's points and the area the network assigns to it, shaded by confidence.");
   };
@@ -1023,8 +1122,6 @@
     document.querySelectorAll(SELECTOR).forEach(function (root) {
       if (root.getAttribute("data-play-ready") === "true") return;
       root.hidden = false;
-      var fallback = document.querySelector("[data-play-fallback]");
-      if (fallback) fallback.hidden = true;
       var panel = new Panel(root);
       panels = panels.filter(function (p) { return p.root.isConnected; });
       panels.push(panel);
@@ -1058,6 +1155,11 @@
         config: p.cfg, running: p.running, diverged: p.diverged, step: p.shown.step, loss: p.shown.loss,
         accuracy: p.shown.accuracy, gradNorm: p.shown.gradNorm.slice(), updateRatio: p.shown.updateRatio.slice()
       };
+    },
+    stats: function (reset) {
+      var out = { frames: STATS.frames, busyMs: STATS.busyMs, longestMs: STATS.longestMs };
+      if (reset) { STATS.frames = 0; STATS.busyMs = 0; STATS.longestMs = 0; }
+      return out;
     },
     history: function () {
       var p = current();

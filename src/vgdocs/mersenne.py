@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from vgdocs._validate import positive_int
 from vgdocs.portable_math import log_scalar
 
-__all__ = ["MASK32", "MT19937", "N_STATE"]
+__all__ = ["MASK32", "MT19937", "N_STATE", "polar_pair", "res53"]
 
 N_STATE = 624
 """Words of state."""
@@ -36,6 +36,30 @@ _MATRIX_A = 0x9908B0DF
 _UPPER = 0x80000000
 _LOWER = 0x7FFFFFFF
 MASK32 = 0xFFFFFFFF
+
+
+def res53(y1: int, y2: int) -> float:
+    r"""The double of ``genrand_res53`` from two outputs: $u = \bigl((y_1 \gg 5)\,2^{26} + (y_2 \gg 6)\bigr) / 2^{53}$.
+
+    $y_1 \gg 5$ has 27 bits and $y_2 \gg 6$ has 26, so $u$ takes each of the $2^{53}$ values
+    $k / 2^{53}$ in $[0, 1)$; every operation is exact in double precision.
+    """
+    y1 = positive_int("y1", y1, minimum=0, maximum=MASK32)
+    y2 = positive_int("y2", y2, minimum=0, maximum=MASK32)
+    return ((y1 >> 5) * 67108864.0 + (y2 >> 6)) * (1.0 / 9007199254740992.0)
+
+
+def polar_pair(v1: float, v2: float) -> tuple[float, float]:
+    r"""Marsaglia's polar transform: $(v_1 f, v_2 f)$ with $f = \sqrt{(-2 \ln s)/s}$, $s = v_1^2 + v_2^2$.
+
+    For $(v_1, v_2)$ uniform in the unit disc ($0 < s < 1$) the two values are independent
+    standard normals. The logarithm is :func:`vgdocs.portable_math.log_scalar`.
+    """
+    s = v1 * v1 + v2 * v2
+    if not 0.0 < s < 1.0:
+        raise ValueError(f"v1 and v2 must lie inside the unit circle, 0 < v1^2 + v2^2 < 1; got {s!r}")
+    f = math.sqrt((-2.0 * log_scalar(s)) / s)
+    return v1 * f, v2 * f
 
 
 class MT19937:
@@ -110,8 +134,8 @@ class MT19937:
 
     def uniform(self) -> float:
         r"""A double in $[0, 1)$ with 53 random bits: $\bigl((y_1 \gg 5)\,2^{26} + (y_2 \gg 6)\bigr)/2^{53}$."""
-        a, b = self.uint32() >> 5, self.uint32() >> 6
-        return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0)
+        y1 = self.uint32()
+        return res53(y1, self.uint32())
 
     def normal(self) -> float:
         r"""A standard normal by the polar method: $v_1 \sqrt{-2 \ln s / s}$, then $v_2 \sqrt{-2 \ln s / s}$."""
@@ -124,9 +148,8 @@ class MT19937:
             s = v1 * v1 + v2 * v2
             if 0.0 < s < 1.0:
                 break
-        f = math.sqrt((-2.0 * log_scalar(s)) / s)
-        self.spare = v2 * f
-        return v1 * f
+        z1, self.spare = polar_pair(v1, v2)
+        return z1
 
     def uniforms(self, n: int) -> list[float]:
         """The next ``n`` doubles of :meth:`uniform`."""

@@ -27,6 +27,7 @@ the next update uses), and the update that brought it there.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -127,7 +128,10 @@ def _noisy(g: MT19937, x: float, y: float, sigma: float) -> tuple[float, float]:
 
 
 def moons(n: int, g: MT19937) -> tuple[Array, NDArray[np.int64]]:
-    r"""Two interleaved half circles: $t = \pi u$, class 0 at $(\cos t - \frac12, \sin t - \frac14)$, class 1 at $(\frac12 - \cos t, \frac14 - \sin t)$, noise $\sigma = 0.1$."""
+    r"""Two interleaved half circles, $t = \pi u$, plus Gaussian noise of $\sigma = 0.1$.
+
+    Class 0 lies at $(\cos t - \frac12, \sin t - \frac14)$, class 1 at $(\frac12 - \cos t, \frac14 - \sin t)$.
+    """
     pts, labels = [], []
     for i in range(positive_int("n", n)):
         c, t = i % 2, math.pi * g.uniform()
@@ -149,7 +153,10 @@ def circles(n: int, g: MT19937) -> tuple[Array, NDArray[np.int64]]:
 
 
 def spiral(n: int, g: MT19937) -> tuple[Array, NDArray[np.int64]]:
-    r"""Three arms: $s = u$, angle $\theta = \frac{2\pi c}{3} + 4s + 0.2\,\varepsilon$, point $\frac32 s\,(\cos\theta, \sin\theta)$."""
+    r"""Three arms: point $i$ of class $c = i \bmod 3$ at $\frac32 s\,(\cos\theta, \sin\theta)$.
+
+    Here $s = u$ and $\theta = \frac{2\pi c}{3} + 4s + 0.2\,\varepsilon$, with $\varepsilon$ a standard normal.
+    """
     pts, labels = [], []
     for i in range(positive_int("n", n)):
         c, s = i % 3, g.uniform()
@@ -180,7 +187,7 @@ def batch_rows(step: int) -> slice:
 
 
 def layer_sizes(config: Config) -> list[int]:
-    """Widths $n_0 = 2, n_1 = \\dots = n_D = $ ``width``, $n_{D+1} = C$."""
+    r"""Widths $n_0 = 2, n_1 = \dots = n_D = $ ``width``, $n_{D+1} = C$."""
     return [2, *[config.width] * config.depth, config.classes]
 
 
@@ -229,7 +236,7 @@ def init_network(config: Config) -> tuple[list[Array], list[Array]]:
     """
     g = MT19937(key=[config.seed, WEIGHT_STREAM])
     sizes = layer_sizes(config)
-    weights = [_draw(config.init, a, b, g) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    weights = [_draw(config.init, a, b, g) for a, b in itertools.pairwise(sizes)]
     return weights, [np.zeros(b) for b in sizes[1:]]
 
 
@@ -237,7 +244,7 @@ def init_network(config: Config) -> tuple[list[Array], list[Array]]:
 
 
 def _affine(h: Array, w: Array, b: Array) -> Array:
-    """$z_{nj} = b_j + \\sum_i h_{ni} W_{ij}$, summed over $i$ in order (each product rounded once)."""
+    r"""$z_{nj} = b_j + \sum_i h_{ni} W_{ij}$, summed over $i$ in order (each product rounded once)."""
     terms = h[:, :, None] * w[None, :, :]
     start = np.broadcast_to(b, (h.shape[0], 1, b.shape[0]))
     return np.add.accumulate(np.concatenate([start, terms], axis=1), axis=1)[:, -1, :]
@@ -266,7 +273,7 @@ def activation(name: str, z: Array) -> tuple[Array, Array]:
 
 @dataclass
 class Passes:
-    """What a forward pass keeps for the backward pass: each layer's input and $\\phi'(z_k)$, and the scores."""
+    r"""What a forward pass keeps for the backward pass: each layer's input and $\phi'(z_k)$, and the scores."""
 
     inputs: list[Array]
     slopes: list[Array]
@@ -274,7 +281,7 @@ class Passes:
 
 
 def forward(weights: list[Array], biases: list[Array], x: Array, name: str, residual: bool) -> Passes:
-    """Hidden layers $h_k = \\phi(z_k)\\ (+\\, h_{k-1})$, then the scores $s = h_D W_{D+1} + b_{D+1}$."""
+    r"""Hidden layers $h_k = \phi(z_k)\ (+\, h_{k-1})$, then the scores $s = h_D W_{D+1} + b_{D+1}$."""
     h, inputs, slopes = np.asarray(x, dtype=np.float64), [], []
     for k, (w, b) in enumerate(zip(weights[:-1], biases[:-1], strict=True)):
         inputs.append(h)
@@ -286,9 +293,10 @@ def forward(weights: list[Array], biases: list[Array], x: Array, name: str, resi
 
 
 def softmax_cross_entropy(scores: Array, labels: NDArray[np.int64]) -> tuple[float, Array, int]:
-    r"""Mean loss $L = \frac1B \sum_n \bigl(\ln \sum_c e^{s_{nc} - m_n} - (s_{n y_n} - m_n)\bigr)$, $m_n = \max_c s_{nc}$.
+    r"""Loss $L = \frac1B \sum_n \bigl(\ln \sum_c e^{s_{nc} - m_n} - (s_{n y_n} - m_n)\bigr)$, $m_n = \max_c s_{nc}$.
 
-    Returns $L$, its gradient $\partial L / \partial s_{nc} = (e^{s_{nc} - m_n} / \sum_{c'} e^{s_{nc'} - m_n} - [c = y_n]) / B$,
+    Returns $L$; its gradient
+    $\partial L / \partial s_{nc} = (e^{s_{nc} - m_n} / \sum_{c'} e^{s_{nc'} - m_n} - [c = y_n]) / B$;
     and how many rows have their largest score (the first, on a tie) at the label.
     """
     b = scores.shape[0]
@@ -304,12 +312,13 @@ def softmax_cross_entropy(scores: Array, labels: NDArray[np.int64]) -> tuple[flo
     return loss, (e / total - onehot) / b, correct
 
 
-def backward(passes: Passes, weights: list[Array], grad_scores: Array, residual: bool) -> tuple[list[Array], list[Array]]:
-    r"""$\partial L/\partial W_k = h_{k-1}^\top \delta_k$ and $\partial L/\partial b_k = \sum_n \delta_k$, from $\delta_{D+1} = \partial L/\partial s$.
+def backward(passes: Passes, weights: list[Array], grad_scores: Array,
+             residual: bool) -> tuple[list[Array], list[Array]]:
+    r"""$\partial L/\partial W_k = h_{k-1}^\top \delta_k$ and $\partial L/\partial b_k = \sum_n \delta_k$.
 
-    Going down, $g_D = \delta_{D+1} W_{D+1}^\top$, $\delta_k = g_k \odot \phi'(z_k)$, and
-    $g_{k-1} = \delta_k W_k^\top + [\text{residual},\ k \ge 2]\, g_k$. Every sum runs in order:
-    over the batch for the weights and biases, over the outputs for $\delta W^\top$.
+    Going down from $\delta_{D+1} = \partial L/\partial s$: $g_D = \delta_{D+1} W_{D+1}^\top$,
+    $\delta_k = g_k \odot \phi'(z_k)$ and $g_{k-1} = \delta_k W_k^\top + [\text{residual},\ k \ge 2]\, g_k$.
+    Every sum runs in order: over the batch for the weights and biases, over the outputs for $\delta W^\top$.
     """
     depth = len(weights) - 1
     gw: list[Array] = [np.empty(0)] * (depth + 1)
@@ -335,7 +344,7 @@ def frobenius_norm(a: Array) -> float:
 
 
 def update_ratio(move: Array, weight: Array) -> float:
-    r"""$\lVert \eta\, \partial L / \partial W \rVert_F / \lVert W \rVert_F$, the size of a step relative to the weights it moves.
+    r"""$\lVert \eta\, \partial L / \partial W \rVert_F / \lVert W \rVert_F$: a step's size relative to its weights.
 
     ``move`` is $\eta\, \partial L / \partial W$, ``weight`` the matrix before the step; NaN if it is zero.
     """
@@ -354,7 +363,7 @@ def sgd_step(params: list[Array], grads: list[Array], lr: float) -> tuple[list[A
 
 @dataclass
 class Run:
-    """A training run, one record per step $t = 0, 1, \\dots$ (after $t$ updates) until the run ends.
+    r"""A training run, one record per step $t = 0, 1, \dots$ (after $t$ updates) until the run ends.
 
     Per-layer arrays have one column per weight matrix, $k = 1$ (next to the input) to $D + 1$
     (the read-out).
@@ -368,7 +377,7 @@ class Run:
     grad_norm: Array
     r"""$\lVert \partial L / \partial W_k \rVert_F$ on mini-batch $t$, shape (steps + 1, D + 1)."""
     update_ratio: Array
-    r"""$\lVert \eta\, \partial L / \partial W_k \rVert_F / \lVert W_k \rVert_F$ of the update into step $t$ (row 0: NaN)."""
+    r"""$\lVert \eta\, \partial L / \partial W_k \rVert_F / \lVert W_k \rVert_F$, the update into step $t$."""
     diverged_at: int | None
     """The first step whose loss, gradient or weights were not finite (its record is not kept), or None."""
     weights: list[Array] = field(repr=False, default_factory=list)

@@ -146,12 +146,15 @@ def _positive_x(x: object) -> tuple[Real]:
 
 @checked(_positive_x)
 def log(x: Real) -> Real:
-    r"""$\ln x = k\,\ln 2 + 2t \sum_{n=0}^{11} \frac{t^{2n}}{2n+1}$, $t = \frac{m-1}{m+1}$, $x = m\,2^k$, $m \in [\tfrac{1}{\sqrt2}, \sqrt2)$."""
+    r"""$\ln x = k\,\ln 2 + 2t \sum_{n=0}^{11} \frac{t^{2n}}{2n+1}$, $t = \frac{m-1}{m+1}$, $x = m\,2^k$.
+
+    The mantissa $m$ lies in $[\tfrac{1}{\sqrt2}, \sqrt2)$, so that $|t| \le 0.172$.
+    """
     return _like(x, log_array(np.asarray(x)))
 
 
 def _sin_cos_reduced(x: float) -> tuple[float, float]:
-    """$\\sin x$ and $\\cos x$ of one float, by reduction to $|r| \\le \\pi/4$ and two Taylor series."""
+    r"""$\sin x$ and $\cos x$ of one float, by reduction to $|r| \le \pi/4$ and two Taylor series."""
     n = math.floor(x * (2.0 / math.pi) + 0.5)
     r = (x - n * PIO2_HI) - n * PIO2_LO
     w = r * r
@@ -175,7 +178,10 @@ def _finite_x(x: object) -> tuple[float]:
 
 @checked(_finite_x)
 def sin(x: float) -> float:
-    r"""$\sin x = \pm\sin r$ or $\pm\cos r$ with $r = x - n\pi/2$, $\sin r = \sum_{j=0}^{8} (-1)^j \frac{r^{2j+1}}{(2j+1)!}$."""
+    r"""$\sin x = \pm\sin r$ or $\pm\cos r$ where $\sin r = \sum_{j=0}^{8} \frac{(-1)^j r^{2j+1}}{(2j+1)!}$.
+
+    The reduction is accurate for $|x| \le 10^6$.
+    """
     return _sin_cos_reduced(x)[0]
 
 
