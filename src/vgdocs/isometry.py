@@ -163,7 +163,7 @@ def _round_robin(n: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     return np.array(first), np.array(second)
 
 
-def jacobi_log_singular_values(log_scale: Array, T: Array, tol: float = 1e-15, max_sweeps: int = 60) -> Array:
+def jacobi_log_singular_values(log_scale: Array, T: Array, tol: float | None = None, max_sweeps: int = 60) -> Array:
     r"""Logs of the singular values of $M = \operatorname{diag}(e^{\ell})\, T$, by one-sided Jacobi, descending.
 
     For rows $i, j$ with $a = \lVert t_i \rVert^2$, $b = \lVert t_j \rVert^2$, $g = t_i \cdot t_j$ and
@@ -172,13 +172,15 @@ def jacobi_log_singular_values(log_scale: Array, T: Array, tol: float = 1e-15, m
     makes rows $i$ and $j$ of $M$ orthogonal; it is applied as
     $t_i \leftarrow \cos\theta\, t_i - \rho \sin\theta\, t_j$,
     $t_j \leftarrow (\sin\theta / \rho)\, t_i + \cos\theta\, t_j$, where $\sin\theta/\rho$ stays of order one
-    even when $\rho$ underflows. When all rows are orthogonal, $\ln s_i = \ell_i + \ln \lVert t_i \rVert$.
+    even when $\rho$ underflows. When all rows are orthogonal (every $|\cos|$ between two rows below
+    ``tol``, by default $n \epsilon$ for rows of length $n$), $\ln s_i = \ell_i + \ln \lVert t_i \rVert$.
     """
     T = array("T", T, 2).copy()
     ell = array("log_scale", log_scale, 1).copy()
     if ell.shape != (T.shape[0],):
         raise ValueError(f"log_scale must have one entry per row of T ({T.shape[0]}), got {ell.shape}")
     k = T.shape[0]
+    tol = T.shape[1] * np.finfo(float).eps if tol is None else positive("tol", tol)
     if k % 2:  # an odd count gets a zero row that never rotates
         T = np.vstack([T, np.zeros((1, T.shape[1]))])
         ell = np.append(ell, ell.min())
