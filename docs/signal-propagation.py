@@ -100,8 +100,6 @@ TRAIN_EPOCHS = 8
 TRAIN_LR = 0.05
 TRAIN_LR_DEPTH = 8
 """The rate is $\\min(\\eta, 8\\eta / L)$: deeper stacks need smaller steps."""
-TRAINED = 0.5
-"""Training accuracy above which a network counts as trained (chance is about 0.1)."""
 F32 = np.float32
 
 
@@ -316,7 +314,6 @@ number("signal_xi_c_ordered", ".2f")(lambda: depth_scales(EXAMPLES[0], SIGMA_B2)
 number("signal_xi_c_chaotic", ".2f")(lambda: depth_scales(EXAMPLES[2], SIGMA_B2)[1])
 number("signal_xi_q_critical", ".2f")(lambda: depth_scales(critical()[0], SIGMA_B2)[0])
 number("signal_xi_q_max", ".2f")(lambda: float(np.max(phase_diagram()["xi_q"])))
-number("signal_grid_sw2_max", ".0f")(lambda: GRID_SW2[-1])
 # Trainability.
 number("signal_train_width", ".0f")(lambda: TRAIN_WIDTH)
 number("signal_train_examples", ".0f")(lambda: TRAIN_EXAMPLES)
@@ -326,9 +323,7 @@ number("signal_train_lr", ".2f")(lambda: TRAIN_LR)
 number("signal_train_lr_depth", ".0f")(lambda: TRAIN_LR_DEPTH)
 number("signal_train_depth_max", ".0f")(lambda: max(TRAIN_DEPTHS))
 number("signal_train_sw2_min", ".1f")(lambda: TRAIN_SW2[0])
-number("signal_train_sw2_max", ".1f")(lambda: TRAIN_SW2[-1])
 number("signal_train_sw2_mid", ".1f")(lambda: TRAIN_SW2[2])
-number("signal_trained_pct", ".0f")(lambda: 100 * TRAINED)
 
 
 def _acc(depth: int, sw2: float) -> float:
@@ -354,7 +349,6 @@ number("signal_small_sb2", ".1e")(lambda: small_point()[1])
 for _name in jacobian_cases():
     _key = _name.replace("tanh-", "").replace("-", "_")
     number(f"signal_spread_{_key}", ".1f")(lambda n=_name: spread(n))
-    number(f"signal_max_{_key}", ".1f")(lambda n=_name: float(spectrum(n)[0]))
 number("signal_min_gaussian_critical", ".0f")(lambda: float(spectrum("tanh-gaussian-critical")[-1]))
 number("signal_ratio_orthogonal_small", ".2f")(lambda: 10 ** spread("tanh-orthogonal-small"))
 number("signal_minmax_orthogonal_small", ".0f")(
@@ -376,7 +370,6 @@ number("signal_res_rezero_1000_closed", ".2f")(lambda: closed_growth("rezero", 1
 number("signal_res_fixup_1000", ".2f")(lambda: 10 ** float(np.median(residual_growth_runs()["fixup_scale"][-1])))
 number("signal_res_fixup_closed", ".2f")(lambda: 10 ** closed_growth("fixup_scale", 1000))
 number("signal_res_sqrt3", ".3f")(lambda: math.sqrt(3.0))
-number("signal_e", ".3f")(lambda: math.e)
 # Layer-norm placement.
 number("signal_ln_width", ".0f")(lambda: LN_WIDTH)
 number("signal_ln_batch", ".0f")(lambda: LN_BATCH)

@@ -345,8 +345,8 @@ def depth_scales(sigma_w2: Real, sigma_b2: Real, activation: str = "tanh") -> tu
     r"""The depth scales $\xi_q = -1/\ln \mathcal V'(q^*)$ and $\xi_c = -1/\ln \chi_c(c^*)$ (or infinity).
 
     Near their fixed points, $|q^l - q^*| \propto e^{-l/\xi_q}$ and $|c^l - c^*| \propto e^{-l/\xi_c}$
-    (Schoenholz et al., 2017). The bracket in their formula for $\xi_q$,
-    $\chi_1 + \sigma_w^2 \mathbb E[\phi''\phi]$, is $\mathcal V'(q^*)$ by Gaussian integration by parts.
+    (Schoenholz et al., 2017). By Gaussian integration by parts,
+    $\mathcal V'(q^*) = \chi_1 + \sigma_w^2\, \mathbb E[\phi''(\sqrt{q^*} z)\, \phi(\sqrt{q^*} z)]$.
     """
     activation = _activation(activation)
     sw, sb = _variances(sigma_w2, sigma_b2)
