@@ -368,7 +368,7 @@ def test_gain_functions_reject_bad_input():
 
 def test_sampler_lookup_rejects_unknown_names():
     with pytest.raises(ValueError, match=r"^name must be one of"):
-        sampler("orthogonal")
+        sampler("kaiming_uniform")  # ("orthogonal" was the example here until it became a sampler)
     with pytest.raises(ValueError, match=r"^name must be one of"):
         sampler(None)
 
