@@ -521,7 +521,7 @@ def test_product_bound_rejects_bad_depth(depth):
     ({"activation": "tanh", "width": 1.5}, "width"),
     ({"activation": "tanh", "batch": -2}, "batch"),
     ({"activation": "tanh", "seed": -1}, "seed"),
-    ({"activation": "tanh", "init": "orthogonal"}, "init"),
+    ({"activation": "tanh", "init": "kaiming_uniform"}, "init"),
 ])
 def test_profile_rejects_bad_arguments(kwargs, says):
     with pytest.raises(ValueError, match=rf"^{says}"):

@@ -368,7 +368,7 @@ def test_gain_functions_reject_bad_input():
 
 def test_sampler_lookup_rejects_unknown_names():
     with pytest.raises(ValueError, match=r"^name must be one of"):
-        sampler("orthogonal")
+        sampler("kaiming_uniform")  # ("orthogonal" was the example here until it became a sampler)
     with pytest.raises(ValueError, match=r"^name must be one of"):
         sampler(None)
 
@@ -438,3 +438,85 @@ def test_tanh_backprop_uses_the_draws_of_tanh_activation_stds():
 
     fwd, _ = tanh_backprop(0.05, depth=4, width=50, batch=20, seed=3)
     np.testing.assert_array_equal([np.std(h) for h in fwd.outputs[1:]], tanh_activation_stds(0.05, 4, 50, 20, 3))
+
+
+# --- orthogonal initialisation (signal-propagation.md, "Dynamical isometry") -----------------------
+
+
+def _haar(n: int, samples: int, seed: int) -> np.ndarray:
+    from vgdocs.initialisation import orthogonal
+
+    rng = np.random.default_rng(seed)
+    return np.stack([orthogonal(n, n, rng) for _ in range(samples)])
+
+
+@pytest.mark.parametrize(("fan_in", "fan_out"), [(50, 50), (80, 30), (30, 80)])
+def test_orthogonal_has_orthonormal_rows_or_columns_and_the_gain(fan_in, fan_out):
+    from vgdocs.initialisation import orthogonal
+
+    W = orthogonal(fan_in, fan_out, np.random.default_rng(40), gain=1.7)
+    assert W.shape == (fan_out, fan_in)
+    small = min(fan_in, fan_out)
+    gram = W @ W.T if fan_out <= fan_in else W.T @ W
+    np.testing.assert_allclose(gram, 1.7**2 * np.eye(small), atol=1e-13)
+    np.testing.assert_allclose(np.linalg.svd(W, compute_uv=False), 1.7, rtol=1e-13)
+    # entries have variance g^2 / max(fan_in, fan_out), like the table says
+    assert np.mean(W * W) == pytest.approx(1.7**2 / max(fan_in, fan_out), rel=1e-12)
+
+
+def test_orthogonal_is_haar_by_the_determinant_and_trace_moments():
+    """Haar O(n): P(det = +1) = 1/2, E tr W = 0, E (tr W)^2 = 1, E tr W^2 = 1 (Diaconis-Shahshahani).
+
+    numpy's raw QR fails the first and the second: its Q always has det (-1)^(n-1), and its diagonal
+    is biased, because LAPACK's Householder reflections choose the signs of R's diagonal from the data.
+    """
+    n, S = 6, 20_000
+    Q = _haar(n, S, 41)
+    det = np.linalg.det(Q)
+    tr = np.trace(Q, axis1=1, axis2=2)
+    tr2 = np.einsum("sij,sji->s", Q, Q)
+    assert abs(np.mean(det > 0) - 0.5) < 4 * 0.5 / math.sqrt(S)
+    assert abs(tr.mean()) < 4 * 1.0 / math.sqrt(S)  # Var tr W = 1
+    assert abs((tr**2).mean() - 1.0) < 4 * tr.std() ** 2 * math.sqrt(2 / S) * 1.5
+    assert abs(tr2.mean() - 1.0) < 4 * tr2.std() / math.sqrt(S)
+    raw, _ = np.linalg.qr(np.random.default_rng(42).standard_normal((S, n, n)))
+    assert np.all(np.sign(np.linalg.det(raw)) == (-1) ** (n - 1))
+    assert abs(np.trace(raw, axis1=1, axis2=2).mean()) > 20 / math.sqrt(S)
+
+
+def test_orthogonal_entries_and_eigenvalue_phases_follow_the_haar_law():
+    """W_11^2 ~ Beta(1/2, (n-1)/2); E sum_j cos(k theta_j) = E tr W^k = 1 for even k, 0 for odd k < n."""
+    from scipy import stats
+
+    n, S = 10, 4000
+    Q = _haar(n, S, 43)
+    assert stats.kstest(Q[:, 0, 0] ** 2, stats.beta(0.5, (n - 1) / 2).cdf).pvalue > 1e-3
+    assert stats.kstest(Q[:, 3, 7] ** 2, stats.beta(0.5, (n - 1) / 2).cdf).pvalue > 1e-3
+    phases = np.angle(np.linalg.eigvals(Q))
+    for k in (1, 2, 3, 4):
+        moment = np.cos(k * phases).sum(axis=1)
+        expected = 1.0 if k % 2 == 0 else 0.0
+        assert abs(moment.mean() - expected) < 5 * moment.std() / math.sqrt(S)
+    assert abs(np.mean(Q[:, 0, 0] > 0) - 0.5) < 4 * 0.5 / math.sqrt(S)
+    raw, _ = np.linalg.qr(np.random.default_rng(44).standard_normal((S, n, n)))
+    assert abs(np.mean(raw[:, 0, 0] > 0) - 0.5) > 0.4  # the raw Q's first entry has (nearly) one sign
+
+
+def test_orthogonal_is_a_registered_reproducible_sampler():
+    from vgdocs.initialisation import orthogonal
+
+    a = sampler("orthogonal")(20, 10, np.random.default_rng(45))
+    np.testing.assert_array_equal(a, orthogonal(20, 10, np.random.default_rng(45)))
+    assert not np.array_equal(a, orthogonal(20, 10, np.random.default_rng(46)))
+
+
+@pytest.mark.parametrize(("call", "says"), [
+    (lambda: __import__("vgdocs.initialisation", fromlist=["x"]).orthogonal(0, 5, np.random.default_rng(0)),
+     r"^fan_in must be >= 1"),
+    (lambda: __import__("vgdocs.initialisation", fromlist=["x"]).orthogonal(5, 5, np.random.default_rng(0), -1.0),
+     r"^gain must be a single number > 0"),
+    (lambda: __import__("vgdocs.initialisation", fromlist=["x"]).orthogonal(5, 5, 0), r"^rng must be"),
+])
+def test_orthogonal_rejects_bad_arguments(call, says):
+    with pytest.raises(ValueError, match=says):
+        call()

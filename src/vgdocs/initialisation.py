@@ -13,6 +13,7 @@ $n_{\text{out}} \operatorname{Var} W$. Each scheme below is a choice of $\operat
 | LeCun | $\mathcal N(0, 1/n_{\text{in}})$ | $1/n_{\text{in}}$ |
 | Glorot/Xavier | $U[\pm\sqrt{6/(n_{\text{in}} + n_{\text{out}})}]$ | $2/(n_{\text{in}} + n_{\text{out}})$ |
 | He | $\mathcal N(0, 2/n_{\text{in}})$ | $2/n_{\text{in}}$ |
+| orthogonal | $g\,Q$, $Q$ Haar, orthonormal rows or columns | $g^2/\max(n_{\text{in}}, n_{\text{out}})$ |
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ __all__ = [
     "lecun_normal",
     "lecun_variance",
     "linear_variance_ratio",
+    "orthogonal",
     "relu_second_moment_ratio",
     "relu_signal_profile",
     "sampler",
@@ -224,12 +226,33 @@ def scaled_normal(fan_in: int, fan_out: int, rng: np.random.Generator, scale: fl
     return scale * _rng(rng).standard_normal((fan_out, fan_in))
 
 
+def orthogonal(fan_in: int, fan_out: int, rng: np.random.Generator, gain: float = 1.0) -> np.ndarray:
+    r"""Orthogonal initialisation $W = g\,Q$, $Q$ Haar-distributed: $Q Q^\top = I$ or $Q^\top Q = I$.
+
+    Shape (fan_out, fan_in): orthonormal rows if ``fan_out <= fan_in``, orthonormal columns
+    otherwise; every singular value is $g$. $Q$ is the factor of the QR decomposition $A = QR$
+    of a standard Gaussian matrix, with its columns' signs fixed so that $R$ has a positive
+    diagonal, $Q \leftarrow Q \operatorname{diag}(\operatorname{sign} R_{ii})$ (Mezzadri, 2007). The raw $Q$ of
+    LAPACK's Householder QR is not Haar-distributed: for square matrices its determinant is
+    always $(-1)^{n-1}$ and its diagonal is biased. Saxe, McClelland and Ganguli (2014) proposed
+    random orthogonal weights for deep networks.
+    """
+    fan_in, fan_out = _fans(fan_in, fan_out)
+    gain = _positive("gain", gain)
+    big, small = max(fan_in, fan_out), min(fan_in, fan_out)
+    Q, R = np.linalg.qr(_rng(rng).standard_normal((big, small)))
+    signs = np.sign(np.diag(R))
+    Q = Q * np.where(signs == 0.0, 1.0, signs)
+    return gain * (Q if fan_out >= fan_in else Q.T)
+
+
 SAMPLERS: dict[str, Callable[[int, int, np.random.Generator], np.ndarray]] = {
     "standard_uniform": standard_uniform,
     "lecun_normal": lecun_normal,
     "glorot_uniform": glorot_uniform,
     "sigmoid_uniform": sigmoid_uniform,
     "he_normal": he_normal,
+    "orthogonal": orthogonal,
 }
 """The width-aware samplers by name."""
 
