@@ -578,6 +578,30 @@ def test_exercise_four_the_total_grows_less_than_the_cell_path():
         assert NUMBERS[name].value() == pytest.approx(value, rel=1e-12), name
 
 
+
+def test_figure_descriptions_match_the_runs():
+    """The alt texts of both figures describe the runs in words; the words are checked here."""
+
+    def decades(norms: np.ndarray, first: int, last: int) -> float:
+        return math.log10(norms[first - 1] / norms[last - 1])
+
+    # Figure 1: tanh RNN, GRU and LSTM b_f = 0 fall by twenty-one to twenty-six decades over
+    # T = 1..100, the LSTM with b_f = 1 by about eight.
+    for run in (tanh_rnn_decay_run(), gru_decay_run(), lstm_decay_run(0.0)):
+        assert 20.5 <= decades(run.norms, 1, T_MAX) <= 26.0
+        assert np.all(np.diff(np.log(run.norms)) < 0)  # falls at every step
+    assert 7.5 <= decades(lstm_decay_run(1.0).norms, 1, T_MAX) <= 8.5
+    # Figure 2: with b_f = 0 and 1 the total lies orders of magnitude above the cell path by
+    # T = 50; with b_f = 3 the cell path falls by about one decade over 50 steps while the total
+    # stays near one (between a half and three) over all 100 steps.
+    for b in (0.0, 1.0):
+        r = lstm_decay_run(b)
+        assert r.norms[LAG - 1] / r.cell_norms[LAG - 1] > 100
+    r3 = lstm_decay_run(3.0)
+    assert 0.8 <= decades(r3.cell_norms, 1, LAG) <= 1.5
+    assert r3.norms.min() > 0.5 and r3.norms.max() < 3.0
+
+
 # --- bad input ----------------------------------------------------------------------------------
 
 
