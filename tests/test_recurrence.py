@@ -501,3 +501,37 @@ def test_at_gain_three_about_half_the_unit_steps_are_saturated():
     slopes = 1 - np.tanh(trace.a) ** 2
     assert 0.35 < np.mean(slopes < 0.1) < 0.65
     assert NUMBERS["rnn_gain_3_saturated_pct"].value() == pytest.approx(100 * np.mean(slopes < 0.1), rel=1e-12)
+
+
+def test_an_orthogonal_gain_one_matrix_keeps_the_gradient_only_while_the_units_stay_linear():
+    """gated-cells.md: at gain one the product falls when the units are pushed off zero, not otherwise.
+
+    The Jacobian product is formed here with a plain loop over diag(1 - h_t^2) W_hh.
+    """
+
+    def jacobian_norm(h0: np.ndarray, W_xh: np.ndarray, W_hh: np.ndarray, xs: np.ndarray) -> float:
+        h, J = h0, np.eye(h0.size)
+        for x in xs:
+            h = np.tanh(W_hh @ h + W_xh @ x)
+            J = (1 - h**2)[:, None] * W_hh @ J
+        return float(np.linalg.svd(J, compute_uv=False)[0])
+
+    trace, W_hh = rnn_experiment(1.0, 100)
+    rng = np.random.default_rng(1000)  # the page's W_xh, h0 and inputs (seed + 1000)
+    W_xh = rng.standard_normal((64, 8)) * (0.1 / math.sqrt(8))
+    h0, xs = rng.standard_normal(64), rng.standard_normal((100, 8))
+    np.testing.assert_allclose(np.tanh(W_hh @ h0 + W_xh @ xs[0]), trace.h[1], rtol=1e-12)
+    pushed = jacobian_norm(h0, W_xh, W_hh, xs)
+    assert pushed == pytest.approx(NUMBERS["rnn_gain_1_at_100"].value(), rel=1e-9)
+    assert pushed < 1e-2
+    # The same matrix from h_0 = 0 with an input drive of about 1e-3: the units stay nearly linear.
+    quiet = jacobian_norm(np.zeros(64), W_xh * 1e-2, W_hh, xs)
+    assert quiet > 0.9
+
+
+def test_at_gain_09_most_units_stay_near_the_linear_part_of_tanh():
+    """recurrence.md: the small input weights keep most units near the linear part at gain 0.9."""
+    trace, _ = rnn_experiment(0.9, 50)
+    slopes = 1 - np.tanh(trace.a) ** 2
+    assert np.mean(slopes > 0.9) > 0.8
+    assert np.mean(slopes[10:]) > 0.95  # once the random initial state has decayed
