@@ -404,3 +404,28 @@ def test_variance_must_be_positive(bad):
         gaussian_lyapunov_exponent(4, bad)
     with pytest.raises(ValueError, match=r"^variance\b"):
         random_product_log_norms(4, 3, 0, bad)
+
+
+def test_scale_paragraph_and_fixed_point_claims():
+    """exploding.md: the sigmoid state reaches s* to four decimals by t = 10; at Var = 1/d the
+    exponent is negative for every d (closed form with psi(d/2) from the digamma recurrence) and the
+    five seeded products all end far below one, while at Var = 1 they end far above."""
+    v = {name: NUMBERS[name].value() for name in NUMBERS if name.startswith("explode_")}
+    s = 1.0  # s_t = sigma(5 s_{t-1}) from h_0 = (1, 1), a plain loop
+    for _ in range(10):
+        s = 1 / (1 + math.exp(-5 * s))
+    assert v["explode_sigmoid_h10"] == pytest.approx(s, rel=1e-12)
+    assert abs(v["explode_sigmoid_h10"] - v["explode_sigmoid_fixed"]) < 5e-5
+
+    def psi_half_integer(x: float) -> float:  # psi(1/2) = -gamma - 2 ln 2, psi(1) = -gamma, psi(x+1) = psi(x) + 1/x
+        value, y = (-0.5772156649015329 - 2 * math.log(2), 0.5) if x % 1 else (-0.5772156649015329, 1.0)
+        while y < x:
+            value, y = value + 1 / y, y + 1
+        return value
+
+    for d in range(1, 65):
+        assert 0.5 * (math.log(2 / d) + psi_half_integer(d / 2)) < 0
+    assert v["explode_lyap_crit"] == pytest.approx(0.5 * (math.log(2 / 4) + 1 - 0.5772156649015329), rel=1e-12)
+    assert v["explode_lyap_scale_part"] == pytest.approx(v["explode_lyap"] - v["explode_lyap_crit"], rel=1e-12)
+    assert v["explode_prod_crit_expected"] == pytest.approx(math.exp(100 * v["explode_lyap_crit"]), rel=1e-12)
+    assert v["explode_prod_crit_min"] < v["explode_prod_crit_max"] < 1e-2 < 1e20 < v["explode_prod_min"]
