@@ -352,3 +352,74 @@ def test_random_branches_need_only_a_one_over_sqrt_depth_scale():
     big = gradient_norm_profile("residual", 50, 64, 32, 1.0)
     assert big[0] > 10 * sqrt_scale[0]
     assert NUMBERS["res_ex_sqrt_growth"].value() == pytest.approx(sqrt_scale[0], rel=1e-12)
+
+
+def _plain_ln_profile(c: float, eps: float, depth: int = 50, width: int = 64, batch: int = 32) -> np.ndarray:
+    """The normalised plain stack h_{k+1} = LN(W2 tanh(W1 h_k)) of the page, written out here with
+    its own layer norm and backward pass (explicit Jacobian of LN per row), at a chosen epsilon."""
+    W1, W2 = init_blocks(depth, width, c, 0)
+    rng = np.random.default_rng([0, 1])
+    x = rng.standard_normal((batch, width))
+    r = rng.standard_normal(width) / math.sqrt(width)
+    hs, pre = [x], []
+    for w1, w2 in zip(W1, W2, strict=True):
+        f = np.tanh(hs[-1] @ w1.T) @ w2.T
+        pre.append(f)
+        mu, var = f.mean(axis=1, keepdims=True), f.var(axis=1, keepdims=True)
+        hs.append((f - mu) / np.sqrt(var + eps))
+    g = np.tile(r / batch, (batch, 1))
+    norms = [np.linalg.norm(g)]
+    eye, centre = np.eye(width), np.eye(width) - 1.0 / width
+    for k in range(depth - 1, -1, -1):
+        f, gf = pre[k], np.empty_like(g)
+        for i in range(batch):
+            u = f[i] - f[i].mean()
+            s2 = u @ u / width + eps
+            # d LN / d f = (I - 11^T/d) / s - u u^T (I - 11^T/d) / (d s^3)
+            jac = (eye - 1.0 / width) / math.sqrt(s2) - np.outer(u, u @ centre) / (width * s2**1.5)
+            gf[i] = jac.T @ g[i]
+        a = hs[k] @ W1[k].T
+        g = ((gf @ W2[k]) * (1 - np.tanh(a) ** 2)) @ W1[k]
+        norms.append(np.linalg.norm(g))
+    norms = np.array(norms[::-1])
+    return norms / norms[-1]
+
+
+def test_normalised_stack_ignores_the_branch_scale_but_for_epsilon():
+    """residual.md: the c = 0.5 and c = 1 profiles differ only because of epsilon."""
+    W1a, W2a = init_blocks(50, 64, 0.5, 0)
+    W1b, W2b = init_blocks(50, 64, 1.0, 0)
+    np.testing.assert_array_equal(W1a, W1b)
+    np.testing.assert_allclose(W2a, 0.5 * W2b, rtol=1e-15)
+    eps = NUMBERS["res_ln_eps"].value()
+    np.testing.assert_allclose(_plain_ln_profile(0.5, eps), gradient_norm_profile("plain_ln", branch_scale=0.5),
+                               rtol=1e-9)
+    np.testing.assert_allclose(_plain_ln_profile(0.5, 0.0), _plain_ln_profile(1.0, 0.0), rtol=1e-10)
+    diff = np.max(np.abs(_plain_ln_profile(0.5, eps) / _plain_ln_profile(1.0, eps) - 1))
+    assert diff == pytest.approx(NUMBERS["res_ln_scale_diff"].value(), rel=1e-6)
+    assert diff > 1e-4
+
+
+def test_layer_norm_gradient_along_x_hat_is_the_epsilon_share():
+    """residual.md, exercise 4: x_hat . dL/dx = (d/s) mean(g x_hat) eps/(v + eps)."""
+    rng = np.random.default_rng(5)
+    d = 16
+    for scale, eps in [(1.0, 1e-5), (0.01, 1e-5), (0.003, 1e-5), (1.0, 0.0)]:
+        x, g = scale * rng.standard_normal((3, d)), rng.standard_normal((3, d))
+        gx = layer_norm_backward(x, g, eps=eps)
+        for i in range(3):
+            v = x[i].var()
+            s = math.sqrt(v + eps)
+            xh = (x[i] - x[i].mean()) / s
+            expected = d / s * np.mean(g[i] * xh) * eps / (v + eps)
+            assert gx[i] @ xh == pytest.approx(expected, rel=1e-8, abs=1e-9 * np.abs(g[i]).sum() / s)
+
+
+def test_figure_descriptions_more_than_fifteen_decades():
+    """residual.md alt texts: the c = 0.5 plain stack loses more than fifteen (but not seventeen)
+    orders of magnitude in its gradient and in its activations (inputs have unit variance)."""
+    g0 = gradient_norm_profile("plain", branch_scale=0.5)[0]
+    rms = activation_rms_profile("plain", branch_scale=0.5)
+    assert 1e-17 < g0 < 1e-15
+    assert 1e-17 < rms[-1] / rms[0] < 1e-15
+    assert rms[0] == pytest.approx(1.0, rel=0.1)
