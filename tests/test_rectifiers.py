@@ -525,3 +525,36 @@ def test_born_dead_fraction_rises_with_fluctuations():
     assert np.any(np.diff(f) < 0)  # not monotone: the page says "with fluctuations"
     assert NUMBERS["relu_born_dead_last10_min"].value() == pytest.approx(f[-10:].min())
     assert NUMBERS["relu_born_dead_last10_max"].value() == pytest.approx(f[-10:].max())
+
+
+def test_leaky_gradient_figure_description_matches_the_sweep():
+    """rectifiers.md, figure 2 and the paragraph below it, checked against the swept data."""
+    from vgsite import page
+
+    rect = page("rectifiers")
+    sweep, shifts = rect._gradient_sweep(), rect.SHIFTS_MEASURED
+    base = sweep[0.0][0][0]
+    live = {a: sweep[a][0] / base for a in rect.SLOPES}
+    # ReLU's live units receive less at every larger shift.
+    assert np.all(np.diff(live[0.0]) < 0)
+    # The leaky curves fall too up to s = 2.5, then turn up slightly (by less than a third).
+    upto = shifts <= 2.5 + 1e-12
+    for a in (0.01, 0.1):
+        assert np.all(np.diff(live[a][upto]) < 0)
+        assert live[a][-1] > live[a][upto][-1]
+        assert live[a][-1] < 4 / 3 * live[a][upto][-1]
+    # "Similar for all three activations": at s = 2 within about a third of each other.
+    at2 = [live[a][np.argmin(np.abs(shifts - 2.0))] for a in rect.SLOPES]
+    assert max(at2) / min(at2) < 4 / 3
+    # Dead units exist from some shift on; there they get roughly slope-proportional gradients.
+    present = sweep[0.01][2] > 0
+    assert present.any() and not present[0]
+    ratio = sweep[0.1][1][present] / sweep[0.01][1][present]
+    assert np.all((ratio > 5) & (ratio < 15))
+    assert np.all(sweep[0.0][3][present] == 0.0)  # exactly zero under ReLU
+
+
+def test_exercise_three_three_layers_are_not_enough():
+    """rectifiers.md, exercise 3: three all-negative layers leave more than 1e-6, four less."""
+    g = 0.01 * math.sqrt(2 / (1 + 0.01**2))
+    assert g**3 > 1e-6 > g**4
