@@ -479,7 +479,7 @@ def test_the_panel_cannot_show_a_growing_product():
     """article.md: beyond depth 2 the product over layers 2..n stays below one in the panel."""
     from vgdocs.worked_example import max_chain_backward_product
 
-    for depth in (3, 4, 6, 10, 20):
+    for depth in range(3, 21):  # every depth the panel offers (min 2, max 20)
         assert max_chain_backward_product(depth, 5.0, 25.0)[0] < 1.0, depth
     assert max_chain_backward_product(2, 5.0, 25.0)[0] == pytest.approx(5.0 / 4, rel=1e-6)
     # ... whereas larger weights than the panel allows do make it grow
@@ -562,3 +562,60 @@ def test_chain_gradient_descent_rejects_bad_arguments(kwargs, name):
     args = {"x": 1.0, "weights": [0.5, 0.5], "y": 1.0, "lr": 0.1, "steps": 3} | kwargs
     with pytest.raises(ValueError, match=name):
         chain_gradient_descent(**args)
+
+
+# --- article.md: what one more layer does to the first layer's gradient ---------------------
+
+
+def chain_output_from(x: float, weights: list[float]) -> float:
+    a = x
+    for w in weights:
+        a = sig(w * a)
+    return a
+
+
+@FAST
+@given(BOUNDED, st.lists(BOUNDED, min_size=1, max_size=6), BOUNDED,
+       st.floats(min_value=0.0, max_value=1.0))
+def test_one_more_layer_multiplies_the_first_gradient_by_slope_weight_and_error_ratio(x, weights, w_new, y):
+    """article.md: g1(new) / g1(old) = sigma'(z) W (a_new - y) / (a_old - y), from finite differences."""
+    a_old = chain_output_from(x, weights)
+    if abs(a_old - y) < 1e-3 or abs(x) < 1e-2:
+        return
+    a_new = sig(w_new * a_old)
+    old = chain_gradients(x, weights, y)[0]
+    new = chain_gradients(x, [*weights, w_new], y)[0]
+    predicted = sig_prime(w_new * a_old) * w_new * (a_new - y) / (a_old - y)
+    assert new == pytest.approx(old * predicted, rel=1e-9, abs=1e-300)
+    # The same, with no package code: central differences of the two losses.
+    fd_old = cd(lambda t: chain_loss(x, [t, *weights[1:]], y), weights[0], h=1e-5)
+    fd_new = cd(lambda t: chain_loss(x, [t, *weights[1:], w_new], y), weights[0], h=1e-5)
+    assert fd_new == pytest.approx(fd_old * predicted, rel=1e-4, abs=1e-9)
+
+
+def test_with_small_weights_the_first_gradient_grows_only_near_the_target():
+    """article.md: with |W| <= 1 a further layer can grow g1 only if |a_old - y| < 1/4."""
+    rng = np.random.default_rng(7)
+    grew_far = 0
+    grew_near = 0
+    for _ in range(4_000):
+        depth = int(rng.integers(1, 6))
+        x = float(rng.uniform(-5, 5))
+        weights = list(rng.uniform(-1, 1, depth))
+        w_new = float(rng.uniform(-1, 1))
+        y = float(rng.uniform(0, 1))
+        a_old = chain_output_from(x, weights)
+        old = abs(chain_gradients(x, weights, y)[0])
+        new = abs(chain_gradients(x, [*weights, w_new], y)[0])
+        if new > old:
+            if abs(a_old - y) >= 0.25:
+                grew_far += 1
+            else:
+                grew_near += 1
+    assert grew_far == 0
+    # ... and near the target it does happen: the condition is not empty.
+    assert grew_near > 0
+    # The article's own step from one layer to two shrinks g1 by the product written out here.
+    h = sig(W1 * X)
+    step = sig_prime(W2 * h) * W2 * (sig(W2 * h) - Y) / (h - Y)
+    assert chain_gradients(X, [W1, W2], Y)[0] / chain_gradients(X, [W1], Y)[0] == pytest.approx(step, rel=1e-12)
