@@ -144,6 +144,44 @@ def test_product_of_sigmoid_derivatives_bounded(zs):
     assert float(np.prod(sigmoid_prime(np.array(zs)))) == pytest.approx(product, rel=1e-12, abs=0)
 
 
+@FAST
+@given(st.floats(min_value=-700.0, max_value=700.0, allow_nan=False))
+def test_sigmoid_prime_lies_between_a_quarter_of_exp_and_exp(z):
+    """sigmoid-derivative.md: e^{-|z|}/4 <= sigma'(z) < e^{-|z|}, from central differences of sigma."""
+    e = math.exp(-abs(z))
+    d = sigmoid_prime(z)
+    assert 0.25 * e * (1 - 1e-12) <= d <= e
+    if 1e-3 < abs(z) <= 20:  # strict where (1 + e^-|z|)^2 differs from 1 in floating point
+        assert d < e
+    if abs(z) <= 20:  # where a central difference of sigma still resolves the slope
+        fd = central_difference(sigma_closed, z, h=1e-5)
+        assert 0.25 * e - 1e-9 <= fd <= e + 1e-9
+
+
+def test_sigmoid_prime_bounds_are_tight_at_the_ends():
+    assert sigmoid_prime(0.0) == 0.25 * math.exp(0.0)  # the lower bound is attained at 0
+    for z in (10.0, 20.0, 30.0):  # and the ratio to the upper bound tends to one
+        assert sigmoid_prime(z) / math.exp(-z) == pytest.approx(1.0 / (1.0 + math.exp(-z)) ** 2, rel=1e-12)
+
+
+def test_gradient_through_sigmoid_layers_with_small_weights_shrinks_fourfold_per_layer():
+    """sigmoid-derivative.md: with every singular value of W_k at most one, ||prod W_k^T D_k|| <= 4^-n."""
+    rng = np.random.default_rng(3)
+    width = 12
+    for n in (1, 3, 8):
+        for _ in range(20):
+            h = rng.standard_normal(width)
+            jac = np.eye(width)
+            for _ in range(n):
+                w = rng.standard_normal((width, width))
+                w /= np.linalg.svd(w, compute_uv=False)[0] * rng.uniform(1.0, 3.0)
+                a = w @ h
+                s = np.array([sigma_closed(v) for v in a])
+                jac = (s * (1 - s))[:, None] * w @ jac  # d h_k / d h_0, a plain loop
+                h = s
+            assert np.linalg.norm(jac, 2) <= 0.25**n * (1 + 1e-12)
+
+
 def test_product_bound_is_attained_at_zero():
     for n in range(1, 12):
         assert math.prod(sigmoid_prime(0.0) for _ in range(n)) == 0.25**n
