@@ -79,6 +79,18 @@ number("deep_tanh_span", ".2f")(lambda: _span("tanh"))
 number("deep_relu_span", ".2f")(lambda: _span("relu"))
 number("deep_sigmoid_per_layer", ".3f")(lambda: _span("sigmoid") ** (1.0 / (DEPTH - 1)))
 number("deep_sigmoid_mean_prime", ".3f")(_sigmoid_mean_prime)
+@lru_cache(maxsize=1)
+def _tanh_mean_slopes() -> np.ndarray:
+    """Mean tanh'(a) of each layer of the tanh experiment (the draws of gradient_norm_profile)."""
+    rng = np.random.default_rng(SEED)
+    weights = [glorot_uniform(WIDTH, WIDTH, rng) for _ in range(DEPTH)]
+    x = rng.standard_normal((BATCH, WIDTH))
+    fwd = dense_forward(x, weights, [np.zeros(WIDTH)] * DEPTH, "tanh")
+    return np.array([np.mean(1.0 - np.tanh(a) ** 2) for a in fwd.pre_activations])
+
+
+number("deep_tanh_mean_slope_first", ".2f")(lambda: float(_tanh_mean_slopes()[0]))
+number("deep_tanh_mean_slope_last", ".2f")(lambda: float(_tanh_mean_slopes()[-1]))
 number("deep_sigmoid_rms_prime", ".3f")(lambda: float(np.sqrt(np.mean(_sigmoid_slopes() ** 2))))
 # Layers 50 down to 2, and the last step to layer 1, whose input is the zero-mean data.
 number("deep_sigmoid_per_layer_interior", ".3f")(lambda: float((_profile("sigmoid")[1] / _profile("sigmoid")[-1])

@@ -644,3 +644,45 @@ def test_sigmoid_deltas_shrink_by_the_rms_slope_and_layer_one_drops_further():
     assert interior == pytest.approx(rms_slope, rel=0.02)
     assert w[0] / w[1] < 0.5 * interior
     assert NUMBERS["deep_sigmoid_rms_prime"].value() == pytest.approx(rms_slope, rel=1e-12)
+
+
+def _glorot_draws(seed: int = 0, depth: int = 50, width: int = 128, batch: int = 64):
+    """The draws of gradient_norm_profile (Glorot uniform, written out here), in its order."""
+    rng = np.random.default_rng(seed)
+    lim = math.sqrt(6.0 / (2 * width))
+    weights = [rng.uniform(-lim, lim, (width, width)) for _ in range(depth)]
+    return weights, rng.standard_normal((batch, width)), rng.standard_normal((batch, width))
+
+
+def test_tanh_units_move_towards_zero_with_depth():
+    """deep-stacks.md: the tanh stack's mean slope rises from layer 1 to layer 50 (a plain loop)."""
+    from vgdocs.initialisation import glorot_uniform
+
+    weights, x, _ = _glorot_draws()
+    np.testing.assert_array_equal(weights[0], glorot_uniform(128, 128, np.random.default_rng(0)))
+    h, slopes, spread = x, [], []
+    for w in weights:
+        a = h @ w.T
+        spread.append(float(np.mean(a * a)))
+        slopes.append(float(np.mean(1.0 - np.tanh(a) ** 2)))
+        h = np.tanh(a)
+    blocks = np.mean(np.reshape(spread, (5, 10)), axis=1)  # the mean square of a, ten layers at a time
+    assert np.all(np.diff(blocks) < 0) and spread[-1] < 0.01 * spread[0]
+    assert slopes[0] < 0.7 < 0.95 < slopes[-1]
+    assert NUMBERS["deep_tanh_mean_slope_first"].value() == pytest.approx(slopes[0], rel=1e-12)
+    assert NUMBERS["deep_tanh_mean_slope_last"].value() == pytest.approx(slopes[-1], rel=1e-12)
+
+
+def test_sigmoid_first_step_is_costly_because_the_data_has_mean_zero():
+    """deep-stacks.md: give x the mean of a sigmoid output and the step to layer 1 looks like the others."""
+    weights, x, y = _glorot_draws()
+    steps = {}
+    for shift in (0.0, 0.5):
+        fwd = dense_forward(x + shift, weights, [np.zeros(128)] * 50, "sigmoid")
+        w = layer_gradient_norms(dense_backward(fwd, weights, mean_squared_error_grad(fwd.outputs[-1], y)))
+        steps[shift] = (w[0] / w[1], (w[1] / w[-1]) ** (1 / 48))
+    first, interior = steps[0.0]
+    assert first < 0.5 * interior
+    shifted_first, shifted_interior = steps[0.5]
+    assert shifted_first == pytest.approx(shifted_interior, rel=0.1)
+    assert NUMBERS["deep_sigmoid_first_step"].value() == pytest.approx(first, rel=1e-12)

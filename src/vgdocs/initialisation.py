@@ -205,8 +205,9 @@ def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.nd
 def sigmoid_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
     r"""Glorot's range widened four times for sigmoid units, $U[\pm 4\sqrt{6/(n_{\text{in}} + n_{\text{out}})}]$.
 
-    The LISA lab's Deep Learning Tutorials recommend it for sigmoid layers, reasoning from
-    $\sigma'(0) = \tfrac14$ against $\tanh'(0) = 1$; Glorot and Bengio's paper does not. The
+    The LISA lab's Deep Learning Tutorials recommend it for sigmoid layers and credit the factor
+    to results of Glorot and Bengio (2010), a paper that tests no sigmoid network at this scale;
+    $\sigma'(0) = \tfrac14$ against $\tanh'(0) = 1$ is one way to read it. The
     draws are those of :func:`glorot_uniform` with the same generator, times four; the variance
     is $32/(n_{\text{in}} + n_{\text{out}})$.
     """
