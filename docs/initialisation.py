@@ -8,7 +8,7 @@ from functools import cache
 
 import numpy as np
 
-from vgdocs.deep_stacks import DenseGradients, DenseStackForward
+from vgdocs.deep_stacks import DenseGradients, DenseStackForward, dense_forward
 from vgdocs.initialisation import (
     backprop_gradients,
     backward_gain,
@@ -19,6 +19,7 @@ from vgdocs.initialisation import (
     linear_variance_ratio,
     relu_second_moment_ratio,
     relu_signal_profile,
+    sampler,
     standard_uniform_variance,
     tanh_activation_stds,
     tanh_backprop,
@@ -75,6 +76,21 @@ number("init_standard_span_closed", ".0f")(
     lambda: 1.0 / linear_variance_ratio(forward_gain(standard_uniform_variance(HIST_WIDTH), HIST_WIDTH),
                                         HIST_DEPTH - 1))
 number("init_glorot_back_factor", ".2f")(lambda: _back_factor("glorot_uniform", "tanh"))
+@cache
+def _glorot_tanh_slope_moments() -> np.ndarray:
+    """E[tanh'(a_k)^2] of each layer of the Glorot/tanh histogram stack (the draws of backprop_gradients)."""
+    rng = np.random.default_rng(SEED)
+    draw = sampler("glorot_uniform")
+    weights = [draw(HIST_WIDTH, HIST_WIDTH, rng) for _ in range(HIST_DEPTH)]
+    x = rng.standard_normal((HIST_BATCH, HIST_WIDTH))
+    fwd = dense_forward(x, weights, [np.zeros(HIST_WIDTH)] * HIST_DEPTH, "tanh")
+    return _frozen(np.array([np.mean((1.0 - np.tanh(a) ** 2) ** 2) for a in fwd.pre_activations]))
+
+
+# Layer k's step (the gradient at its output to the gradient at its input) against E[tanh'(a_k)^2],
+# for the four steps the histograms show (layers 1 to 4).
+number("init_glorot_slope2_layer1", ".2f")(lambda: float(_glorot_tanh_slope_moments()[0]))
+number("init_glorot_slope2_layer4", ".2f")(lambda: float(_glorot_tanh_slope_moments()[HIST_DEPTH - 2]))
 number("init_he_back_factor", ".2f")(lambda: _back_factor("he_normal", "relu"))
 number("init_hist_width", ".0f")(lambda: HIST_WIDTH)
 number("init_hist_batch", ".0f")(lambda: HIST_BATCH)

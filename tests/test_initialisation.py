@@ -520,3 +520,32 @@ def test_orthogonal_is_a_registered_reproducible_sampler():
 def test_orthogonal_rejects_bad_arguments(call, says):
     with pytest.raises(ValueError, match=says):
         call()
+
+
+def test_glorot_tanh_steps_are_the_mean_squared_slopes():
+    """initialisation.md: with Glorot's scale, layer k multiplies the gradient's variance by ~E[tanh'(a_k)^2]."""
+    rng = np.random.default_rng(0)
+    lim = math.sqrt(6.0 / 1000)  # Glorot's half-width for 500 -> 500, written out
+    weights = [rng.uniform(-lim, lim, (500, 500)) for _ in range(5)]
+    x = rng.standard_normal((200, 500))
+    top = rng.standard_normal((200, 500))
+    h, pre = x, []
+    for w in weights:
+        pre.append(h @ w.T)
+        h = np.tanh(pre[-1])
+    g, at_input = top, []
+    for w, a in zip(weights[::-1], pre[::-1], strict=True):  # a plain backward loop
+        g = (g * (1.0 - np.tanh(a) ** 2)) @ w
+        at_input.append(g)
+    at_input = at_input[::-1]  # at_input[k - 1]: the gradient arriving at the input of layer k
+    np.testing.assert_allclose(at_input[0], backprop_gradients("glorot_uniform", "tanh", 5, 500, 200, 0)[0],
+                               rtol=1e-10, atol=1e-12)
+    moments = [float(np.mean((1.0 - np.tanh(a) ** 2) ** 2)) for a in pre]
+    for k in range(4):  # layer k + 1: from the gradient at its output to the one at its input
+        step = float(np.var(at_input[k]) / np.var(at_input[k + 1]))
+        assert step == pytest.approx(moments[k], rel=0.03), k
+    assert moments[0] < moments[3] < 1
+    assert NUMBERS["init_glorot_slope2_layer1"].value() == pytest.approx(moments[0], rel=1e-12)
+    assert NUMBERS["init_glorot_slope2_layer4"].value() == pytest.approx(moments[3], rel=1e-12)
+    factor = (np.var(at_input[0]) / np.var(at_input[-1])) ** 0.25
+    assert NUMBERS["init_glorot_back_factor"].value() == pytest.approx(factor, rel=1e-6)
