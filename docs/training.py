@@ -35,7 +35,7 @@ LABELS = {
     "residual": "residual ReLU blocks",
 }
 LEARNING_RATES = {"sigmoid": 2.0, "sigmoid4": 1.0, "tanh": 0.2, "relu": 0.1, "residual": 0.05}
-"""Chosen once, on a validation split carved out of the training data (``tools/choose_lr.py``)."""
+"""One learning rate per recipe, the same at every depth (fixed before these runs; no selection code here)."""
 
 
 def data() -> Split:
@@ -75,6 +75,50 @@ def depth_sweep() -> dict[str, np.ndarray]:
     """Held-out accuracy and training loss after the budget, for every recipe (rows) at every depth."""
     runs = [DEPTH_RUNS[r]() for r in RECIPES]
     return {key: np.stack([run[key] for run in runs]) for key in ("accuracy", "loss")}
+
+
+SPREAD_SEEDS = (1, 2, 3, 4)
+"""Further initialisations (and batch orders) for the depths where the page's claims turn on one run."""
+SPREAD = {"sigmoid": (3, 4), "sigmoid4": (8, 10), "relu": (15,)}
+
+
+@experiment("training-seeds")
+def seed_spread() -> dict[str, np.ndarray]:
+    """Held-out accuracy of the recipes of ``SPREAD`` at their depths for the seeds of ``SPREAD_SEEDS``."""
+    out = {}
+    for r, depths in SPREAD.items():
+        for d in depths:
+            accs = []
+            for seed in SPREAD_SEEDS:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    h = train(network(r, d, seed=seed), data(), epochs=EPOCHS, batch_size=BATCH,
+                              lr=LEARNING_RATES[r], seed=seed, schedule="linear", record=False)
+                accs.append(h.test_accuracy[-1])
+            out[f"{r}/{d}"] = np.array(accs)
+    return out
+
+
+def spread(recipe: str, depth: int) -> np.ndarray:
+    """Held-out accuracy at ``depth`` over all five seeds: the depth sweep's (seed 0) and ``SPREAD_SEEDS``."""
+    sweep = depth_sweep()["accuracy"][RECIPES.index(recipe), DEPTHS.index(depth)]
+    return np.concatenate([[sweep], seed_spread()[f"{recipe}/{depth}"]])
+
+
+LR_GRID = tuple(float(v) for v in np.geomspace(0.01, 10.0, 10))
+LR_GRID_DEPTHS = (4, 6)
+
+
+@experiment("training-sigmoid-lr")
+def sigmoid_lr_grid() -> dict[str, np.ndarray]:
+    """The sigmoid stack (Glorot) at four and six layers, seed 0, for ten learning rates from 0.01 to 10."""
+    acc = np.empty((len(LR_GRID_DEPTHS), len(LR_GRID)))
+    for i, d in enumerate(LR_GRID_DEPTHS):
+        for j, lr in enumerate(LR_GRID):
+            with np.errstate(over="ignore", invalid="ignore"):
+                h = train(network("sigmoid", d), data(), epochs=EPOCHS, batch_size=BATCH, lr=lr, seed=SEED,
+                          schedule="linear", record=False)
+            acc[i, j] = h.test_accuracy[-1]
+    return {"accuracy": acc}
 
 
 REFERENCE_EPOCHS = 30
@@ -160,6 +204,32 @@ def nielsen() -> dict[str, np.ndarray]:
             "cost_at_start": float(sigmoid_cross_entropy(scores.astype(np.float64), split.y_train))}
 
 
+NIELSEN_CONTROL_SEEDS = (0, 1, 2)
+
+
+@experiment("training-nielsen-controls")
+def nielsen_controls() -> dict[str, np.ndarray]:
+    """Nielsen's run changed in one thing each: no weight decay (four hidden layers), or one hidden layer.
+
+    Held-out accuracy after the 500 epochs, for three initialisations each.
+    """
+    split = data().head(NIELSEN_TRAIN)
+    out = {}
+    for key, sizes, lam in (("no_decay", NIELSEN_SIZES, 0.0), ("one_layer", (64, 30, 10), NIELSEN_LAMBDA)):
+        accs = []
+        for seed in NIELSEN_CONTROL_SEEDS:
+            model = init_mlp(sizes, "sigmoid", "lecun_normal", np.random.default_rng([seed, 99]),
+                             readout="lecun_normal", bias_std=1.0, dtype=F32)
+            n_w = len(model.weights)
+            opt = SGD(weight_decay=lam / NIELSEN_TRAIN, decay=[True] * n_w + [False] * n_w)
+            with np.errstate(over="ignore", invalid="ignore"):
+                h = train(model, split, epochs=NIELSEN_EPOCHS, batch_size=NIELSEN_TRAIN, lr=NIELSEN_LR, seed=SEED,
+                          loss="sigmoid", optimiser=opt, record=False, record_epochs=(NIELSEN_EPOCHS,))
+            accs.append(h.test_accuracy[-1])
+        out[key] = np.array(accs)
+    return out
+
+
 # ---------------------------------------------------------------------------- numbers
 
 
@@ -187,7 +257,7 @@ number("train_ref_epochs", ".0f")(lambda: REFERENCE_EPOCHS)
 number("train_ref_lr", ".1f")(lambda: REFERENCE_LR)
 for _i, _d in enumerate(REFERENCE_DEPTHS):
     number(f"train_ref_d{_d}", ".0f")(lambda i=_i: 100 * float(reference()["accuracy"][i]))
-number("train_chance_pct", ".0f")(lambda: 100 * np.bincount(data().y_test).max() / data().y_test.size)
+number("train_chance_pct", ".1f")(lambda: 100 * np.bincount(data().y_test).max() / data().y_test.size)
 number("train_ln10", ".4f")(lambda: math.log(10))
 number("train_sigmoid_deep_loss", ".4f")(lambda: float(depth_sweep()["loss"][0, DEPTHS.index(6)]))
 
@@ -230,7 +300,36 @@ number("train_nielsen_n", ",.0f")(lambda: NIELSEN_TRAIN)
 number("train_nielsen_epochs", ".0f")(lambda: NIELSEN_EPOCHS)
 number("train_nielsen_lr", ".1f")(lambda: NIELSEN_LR)
 number("train_nielsen_lambda", ".0f")(lambda: NIELSEN_LAMBDA)
-number("train_nielsen_decay_ratio", ".0f")(lambda: 50_000 / NIELSEN_TRAIN)
+number("train_nielsen_decay_total", ".2f")(lambda: (1 - NIELSEN_LR * NIELSEN_LAMBDA / NIELSEN_TRAIN) ** NIELSEN_EPOCHS)
+number("train_nielsen_control_seeds", ".0f")(lambda: len(NIELSEN_CONTROL_SEEDS))
+number("train_nielsen_acc_nodecay_max", ".0f")(lambda: 100 * float(np.max(nielsen_controls()["no_decay"])))
+number("train_nielsen_acc_one_layer_min", ".0f")(lambda: 100 * float(np.min(nielsen_controls()["one_layer"])))
+number("train_nielsen_acc_one_layer_max", ".0f")(lambda: 100 * float(np.max(nielsen_controls()["one_layer"])))
+NIELSEN_FALL_EPOCH = 40
+number("train_nielsen_fall_epoch", ".0f")(lambda: NIELSEN_FALL_EPOCH)
+for _k, _name in ((0, "first"), (3, "last")):
+    number(f"train_nielsen_fall_{_name}", ".0f")(
+        lambda k=_k: float(nielsen()["bias_grad_norm"][0, k]
+                           / nielsen()["bias_grad_norm"][list(nielsen()["epochs"]).index(NIELSEN_FALL_EPOCH), k]))
+
+# The spread over initialisations, and the learning-rate grid of the sigmoid stack.
+number("train_seeds_n", ".0f")(lambda: 1 + len(SPREAD_SEEDS))
+for _r, _ds in SPREAD.items():
+    for _d in _ds:
+        number(f"train_spread_{_r}_d{_d}_min", ".0f")(lambda r=_r, d=_d: 100 * float(np.min(spread(r, d))))
+        number(f"train_spread_{_r}_d{_d}_max", ".0f")(lambda r=_r, d=_d: 100 * float(np.max(spread(r, d))))
+number("train_lr_grid_n", ".0f")(lambda: len(LR_GRID))
+number("train_lr_grid_lo", ".2f")(lambda: min(LR_GRID))
+number("train_lr_grid_hi", ".0f")(lambda: max(LR_GRID))
+number("train_sigmoid_lr_best", ".0f")(lambda: 100 * float(np.max(sigmoid_lr_grid()["accuracy"])))
+number("train_acc_tanh_min", ".0f")(lambda: 100 * float(np.min(depth_sweep()["accuracy"][RECIPES.index("tanh")])))
+number("train_acc_tanh_max", ".0f")(lambda: 100 * float(np.max(depth_sweep()["accuracy"][RECIPES.index("tanh")])))
+number("train_acc_residual_min", ".0f")(
+    lambda: 100 * float(np.min(depth_sweep()["accuracy"][RECIPES.index("residual")])))
+number("train_prior_entropy", ".4f")(
+    lambda: float(-np.sum((p := np.bincount(data().y_train) / data().y_train.size) * np.log(p))))
+number("train_ratio_sigmoid_spread", ".0f")(
+    lambda: float(_dyn("sigmoid", "update_ratio")[1, DYNAMICS_DEPTH - 1] / _dyn("sigmoid", "update_ratio")[1, 0]))
 
 
 # ---------------------------------------------------------------------------- figures
