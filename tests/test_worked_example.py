@@ -619,3 +619,23 @@ def test_with_small_weights_the_first_gradient_grows_only_near_the_target():
     h = sig(W1 * X)
     step = sig_prime(W2 * h) * W2 * (sig(W2 * h) - Y) / (h - Y)
     assert chain_gradients(X, [W1, W2], Y)[0] / chain_gradients(X, [W1], Y)[0] == pytest.approx(step, rel=1e-12)
+
+
+def test_notebook_training_claims_from_a_loop_written_here():
+    """worked-example.ipynb: W2 does most of the work; in six layers each weight moves less than the next."""
+    w1, w2 = W1, W2
+    for _ in range(300):
+        h = sig(w1 * X)
+        d_out = 2.0 * (sig(w2 * h) - Y) * sig_prime(w2 * h)
+        w1, w2 = w1 - d_out * w2 * sig_prime(w1 * X) * X, w2 - d_out * h
+    start = loss(X, W1, W2, Y)
+    only_w2, only_w1, both = loss(X, W1, w2, Y), loss(X, w1, W2, Y), loss(X, w1, w2, Y)
+    assert both < only_w2 < 0.1 * start  # W2 alone removes most of the loss ...
+    assert only_w1 > 0.75 * start  # ... W1 alone very little
+    from vgdocs import chain_gradient_descent
+
+    run = chain_gradient_descent(X, [W1, W2], Y, lr=1.0, steps=300)
+    assert run.weights[-1] == pytest.approx([w1, w2], rel=1e-10)
+    six = chain_gradient_descent(X, [0.5] * 6, Y, lr=1.0, steps=300)
+    moved = np.abs(six.weights[-1] - six.weights[0])
+    assert np.all(moved[1:] / moved[:-1] > 2)
