@@ -686,3 +686,16 @@ def test_sigmoid_first_step_is_costly_because_the_data_has_mean_zero():
     shifted_first, shifted_interior = steps[0.5]
     assert shifted_first == pytest.approx(shifted_interior, rel=0.1)
     assert NUMBERS["deep_sigmoid_first_step"].value() == pytest.approx(first, rel=1e-12)
+
+
+def test_sigmoid_outputs_keep_the_next_pre_activations_spread():
+    """deep-stacks.md, exercise 4: E[h^2] is about 1/4 or more and Glorot's scale passes that mean square on to a."""
+    weights, x, _ = _glorot_draws()
+    h, ratios = x, []
+    for k, w in enumerate(weights):
+        a = h @ w.T
+        if k > 0:  # h is a sigmoid output from layer 2 on
+            assert float(np.mean(h * h)) > 0.24  # about 1/4 or more: the mean is about one half
+            ratios.append(float(np.mean(a * a) / np.mean(h * h)))
+        h = 1.0 / (1.0 + np.exp(-a))
+    assert np.mean(ratios) == pytest.approx(1.0, abs=0.05)
