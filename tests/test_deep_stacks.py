@@ -158,7 +158,7 @@ def test_backward_weights_and_biases_match_central_differences(act, seed):
         np.testing.assert_allclose(grads.biases[k], fd_b, rtol=1e-6, atol=1e-9)
 
 
-@pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("act", sorted(CLOSED))  # the page: sigmoid, tanh, ReLU and linear units
 def test_backward_input_gradient_matches_central_differences(act):
     x, ws, bs, y = small_stack(5)
     fwd = dense_forward(x, ws, bs, act)
