@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from vgdocs.activations import sigmoid
-from vgdocs.datasets import adding_problem
+from vgdocs.datasets import adding_problem, adding_problem_marker_blind
 from vgdocs.sequence_training import init_sequence_model, steps_to_escape, train_sequence_model
 from vgsite import experiment, figure, number
 
@@ -92,6 +92,22 @@ RUNS = {
 }
 
 
+SPREAD_SEEDS = (1, 2)
+"""Two more seeds (initialisation and batches) for every cell, to see which results hang on one run."""
+SEED_RUNS = {
+    kind: experiment(f"rnn-lags-{kind}-seeds")(
+        lambda cells=cells: {f"{seed}/{k}": v for seed in SPREAD_SEEDS for k, v in run(cells, seed=seed).items()
+                             if k.endswith("/test")})
+    for kind, cells in (("tanh", ("tanh",)), ("irnn", ("irnn",)), ("gru", ("gru",)), ("lstm", ("lstm0", "lstm1")))
+}
+
+
+def seeds_test(curve: str) -> np.ndarray:
+    """Held-out error / baseline of ``curve`` for seed 0 and ``SPREAD_SEEDS`` (rows) at every lag (columns)."""
+    runs = SEED_RUNS["lstm" if curve.startswith("lstm") else curve]()
+    return np.stack([result(curve, "test"), *[runs[f"{seed}/{curve}/test"] for seed in SPREAD_SEEDS]])
+
+
 def result(curve: str, key: str) -> np.ndarray:
     """One recorded array of one curve (``"lstm0"`` and ``"lstm1"`` share the LSTM run)."""
     return RUNS["lstm" if curve.startswith("lstm") else curve]()[f"{curve}/{key}"]
@@ -125,6 +141,24 @@ number("seq_sigmoid_1", ".3f")(lambda: float(sigmoid(1.0)))
 number("seq_forget_pow_b0", ".0e")(lambda: float(sigmoid(0.0)) ** 25)
 number("seq_forget_pow_b1", ".0e")(lambda: float(sigmoid(1.0)) ** 25)
 number("seq_forget_gain_decades", ".0f")(lambda: 25 * math.log10(float(sigmoid(1.0)) / float(sigmoid(0.0))))
+number("seq_seeds_n", ".0f")(lambda: 1 + len(SPREAD_SEEDS))
+for _t in (20, 50):
+    number(f"seq_tanh_t{_t}_seeds_min", ".2f")(lambda t=_t: float(np.min(seeds_test("tanh")[:, LAGS.index(t)])))
+    number(f"seq_blind_t{_t}", ".2f")(lambda t=_t: adding_problem_marker_blind(t))
+number("seq_blind_t5", ".2f")(lambda: adding_problem_marker_blind(5))
+number("seq_tanh_t5_seeds_max", ".3f")(lambda: float(np.max(seeds_test("tanh")[:, LAGS.index(5)])))
+number("seq_tanh_t10_seeds_min", ".3f")(lambda: float(np.min(seeds_test("tanh")[:, LAGS.index(10)])))
+number("seq_tanh_t10_seeds_max", ".3f")(lambda: float(np.max(seeds_test("tanh")[:, LAGS.index(10)])))
+number("seq_gru_lstm0_seeds_max", ".3f")(lambda: float(max(np.max(seeds_test(c)) for c in ("gru", "lstm0"))))
+number("seq_lstm1_t20_seeds_max", ".3f")(lambda: float(np.max(seeds_test("lstm1")[:, LAGS.index(20)])))
+for _c in ("lstm1", "irnn"):
+    number(f"seq_{_c}_t50_learned", ".0f")(
+        lambda c=_c: float(np.sum(seeds_test(c)[:, LAGS.index(50)] < SOLVED)))
+number("seq_lstm1_t50_seeds_min", ".3f")(lambda: float(np.min(seeds_test("lstm1")[:, LAGS.index(50)])))
+number("seq_lstm1_t50_seeds_max", ".3f")(lambda: float(np.max(seeds_test("lstm1")[:, LAGS.index(50)])))
+number("seq_irnn_t50_seeds_min", ".3f")(lambda: float(np.min(seeds_test("irnn")[:, LAGS.index(50)])))
+number("seq_irnn_t50_seeds_max", ".3f")(lambda: float(np.max(seeds_test("irnn")[:, LAGS.index(50)])))
+number("seq_irnn_t20_seeds_max", ".3f")(lambda: float(np.max(seeds_test("irnn")[:, LAGS.index(20)])))
 number("seq_irnn_clipped_pct", ".0f")(lambda: 100 * float(np.mean(result("irnn", "clipped"))))
 number("seq_gated_clipped_pct", ".0f")(
     lambda: 100 * float(max(np.max(result(c, "clipped")) for c in ("gru", "lstm0", "lstm1"))))

@@ -14,7 +14,15 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-from vgdocs.datasets import Split, adding_problem, adding_problem_baseline, digits, digits_file, stratified_split
+from vgdocs.datasets import (
+    Split,
+    adding_problem,
+    adding_problem_baseline,
+    adding_problem_marker_blind,
+    digits,
+    digits_file,
+    stratified_split,
+)
 
 
 @pytest.fixture(scope="module")
@@ -213,3 +221,22 @@ def test_adding_problem_rejects_bad_arguments(T, n, rng, name):
 def test_adding_problem_baseline_rejects_bad_targets(bad):
     with pytest.raises(ValueError, match="targets"):
         adding_problem_baseline(bad)
+
+
+@pytest.mark.parametrize("T", [5, 10, 20, 50])
+def test_marker_blind_error_matches_the_conditional_mean_on_samples(T):
+    # The best guess without markers is the mean of each half's values, summed; its error,
+    # estimated on samples, against the closed form (both as a fraction of 1/6).
+    xs, y = adding_problem(T, 200_000, np.random.default_rng([T, 5]))
+    v = xs[..., 0]
+    guess = v[: T // 2].mean(axis=0) + v[T // 2:].mean(axis=0)
+    assert np.mean((y - guess) ** 2) / (1 / 6) == pytest.approx(adding_problem_marker_blind(T), abs=0.01)
+    # A guess that also ignores the values does worse: the baseline, 1.
+    assert adding_problem_marker_blind(T) < 1.0
+
+
+def test_marker_blind_error_small_cases():
+    assert adding_problem_marker_blind(2) == 0.0  # one step per half: the values are the answer
+    assert adding_problem_marker_blind(5) == pytest.approx(1 - 0.5 * (1 / 2 + 1 / 3))
+    with pytest.raises(ValueError):
+        adding_problem_marker_blind(1)

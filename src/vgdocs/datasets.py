@@ -21,7 +21,8 @@ from numpy.typing import NDArray
 
 from vgdocs._validate import array, generator, positive_int
 
-__all__ = ["Split", "adding_problem", "adding_problem_baseline", "digits", "digits_file", "stratified_split"]
+__all__ = ["Split", "adding_problem", "adding_problem_baseline", "adding_problem_marker_blind", "digits", "digits_file",
+           "stratified_split"]
 
 
 @dataclass(frozen=True)
@@ -139,3 +140,17 @@ def adding_problem_baseline(targets: NDArray[np.float64]) -> float:
     """
     y = array("targets", targets, 1)
     return float(np.mean((y - y.mean()) ** 2))
+
+
+def adding_problem_marker_blind(T: int) -> float:
+    r"""The best error without the markers, as a fraction of the baseline $\tfrac16$: $1 - \tfrac12 (1/n_1 + 1/n_2)$.
+
+    A model that sees the values but not the markers can at best predict
+    $\mathbb E[y \mid v] = \bar v_{\text{first}} + \bar v_{\text{second}}$, the means of the
+    $n_1 = \lfloor T/2 \rfloor$ values where the first marker may fall and of the $n_2 = T - n_1$
+    others. Each half leaves the variance $\tfrac1{12}(1 - 1/n_i)$ of one value about its half's mean.
+    """
+    T = positive_int("T", T, minimum=2)
+    n1 = T // 2
+    n2 = T - n1
+    return 1.0 - 0.5 * (1.0 / n1 + 1.0 / n2)
