@@ -272,6 +272,13 @@ number("explode_train_max_loss_free", ".0e")(lambda: float(np.nanmax(clipping_ru
 number("explode_train_max_norm_clipped", ".0e")(lambda: float(np.nanmax(clipping_run()["norm_clipped"])))
 number("explode_train_first_norm", ".0f")(lambda: float(clipping_run()["norm_free"][0]))
 number("explode_train_first_step", ".0f")(lambda: CLIP_LR * float(clipping_run()["norm_free"][0]))
+number("explode_train_second_step", ".1f")(lambda: CLIP_LR * float(clipping_run()["norm_free"][1]))
+number("explode_train_step_back", ".0f")(
+    # Step numbers count from 1, as on the figure's axis: the gradient of index i is step i + 1's.
+    lambda: float(2 + np.argmax(clipping_run()["norm_free"][1:] > clipping_run()["norm_free"][0])))
+number("explode_train_max_step", ".1f")(lambda: CLIP_LR * CLIP_THETA)
+number("explode_train_norm_growth", ".1f")(
+    lambda: float((clipping_run()["norm_free"][40] / clipping_run()["norm_free"][10]) ** (1 / 30)))
 number("explode_train_growth", ".1f")(
     lambda: float((clipping_run()["loss_free"][40] / clipping_run()["loss_free"][10]) ** (1 / 30)))
 number("explode_train_median_norm_clipped", ".1f")(lambda: float(np.nanmedian(clipping_run()["norm_clipped"][-100:])))

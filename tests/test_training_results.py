@@ -270,6 +270,16 @@ def test_exploding_page_training_numbers():
     assert NUMBERS["explode_train_first_step"].value() == pytest.approx(0.1 * run["norm_free"][0], rel=1e-12)
     loss = run["loss_free"]
     assert NUMBERS["explode_train_growth"].value() == pytest.approx((loss[40] / loss[10]) ** (1 / 30), rel=1e-9)
+    # The error rises at every step until the values overflow; the first step is longer than the
+    # next ones, and a later step is longer again (the step the page quotes, found with a loop).
+    stop = int(run["stopped_free"])
+    assert np.all(np.diff(loss[:stop]) > 0)
+    norm = run["norm_free"]
+    assert norm[0] > 10 * norm[1]
+    back = next(t for t in range(1, norm.size) if norm[t] > norm[0])
+    assert NUMBERS["explode_train_step_back"].value() == back + 1  # steps count from 1
+    assert NUMBERS["explode_train_second_step"].value() == pytest.approx(0.1 * norm[1], rel=1e-12)
+    assert NUMBERS["explode_train_max_step"].value() == pytest.approx(0.1, rel=1e-12)
     # The baseline of the adding problem, estimated: the clipped run's loss is relative to 1/6.
     _, y = adding_problem(50, 200_000, np.random.default_rng(5))
     assert np.var(y) == pytest.approx(1 / 6, rel=0.01)
