@@ -303,6 +303,8 @@ for _i, _label in enumerate(("ordered", "critical", "chaotic")):
     number(f"signal_mf_c_{_label}", ".3f")(lambda i=_i: float(trajectories()[1][i, -1]))
 number("signal_mc_c_spread", ".3f")(
     lambda: float(np.max(np.abs(mean_field_simulation()["c"][:, :, -1].mean(axis=0) - trajectories()[1][:, -1]))))
+number("signal_mc_c_std_min", ".3f")(
+    lambda: float(np.min(mean_field_simulation()["c"][:, 1:, -1].std(axis=0, ddof=1))))
 number("signal_crit_sw2_sb0", ".0f")(lambda: float(critical_sigma_w2(0.0)[0]))
 CRIT_SB2 = (0.1, 0.3)
 """Two more bias variances whose critical weight variance the page quotes."""

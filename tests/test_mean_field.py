@@ -344,3 +344,18 @@ def test_init_mean_field_mlp_variances():
 def test_bad_inputs_raise_value_errors_naming_the_argument(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_signal_page_simulation_gap_is_within_the_seed_spread():
+    # The page says the gap between simulated and mean-field correlations at the last layer is
+    # smaller than the seeds' standard deviation for the critical and chaotic networks.
+    from vgsite.pages import page
+
+    sp = page("signal-propagation")
+    c = sp.mean_field_simulation()["c"][:, :, -1]
+    theory = np.array([mean_field_trajectory(sp.MC_Q0, sp.MC_C0, sp.MC_DEPTH, sw, sp.SIGMA_B2)[1][-1]
+                       for sw in sp.examples()])
+    gap = np.abs(c.mean(axis=0) - theory)
+    std = c.std(axis=0, ddof=1)
+    assert np.max(gap) < np.min(std[1:])
+    assert gap[0] < 0.01 and std[0] < 0.01  # the ordered network: seeds agree, and with the theory
