@@ -98,6 +98,11 @@ number("play_explode_loss0", ".0f")(lambda: float(run("explode")["loss"][0]))
 number("play_explode_g1", ".0f")(lambda: _grad("explode", 0))
 number("play_explode_step", ".0f")(lambda: float(run("explode")["diverged_at"]))
 number("play_shallow_depth", ".0f")(lambda: RECIPES["shallow"].depth)
+for _r in ("tanh", "relu"):
+    number(f"play_{_r}_grad_end_max_pct", ".0f")(
+        lambda r=_r: 100 * float(np.max(run(r)["grad_norm"][-1] / run(r)["grad_norm"][0])))
+number("play_shallow_g1_growth", ".1f")(lambda: _grad("shallow", 0, -1) / _grad("shallow", 0))
+number("play_sigmoid_g1_end", ".1e")(lambda: _grad("sigmoid", 0, -1))
 
 
 # ---------------------------------------------------------------------------- the fallback figure

@@ -459,3 +459,32 @@ def test_predict_gives_probabilities():
     assert p.shape == (2, 3) and np.allclose(p.sum(axis=1), 1) and np.all(p > 0)
     assert math.isnan(pg.update_ratio(np.ones((2, 2)), np.zeros((2, 2))))
     assert pg.update_ratio(np.full((2, 2), 0.5), np.ones((2, 2))) == 0.5
+
+
+def test_playground_page_gradient_claims_during_training():
+    # "What the bars do during training": the tanh and ReLU stacks end with every layer's gradient
+    # far below its start; the shallow sigmoid network learns while its layer-1 gradient grows.
+    from vgsite.pages import page
+
+    play = page("playground")
+    for recipe in ("tanh", "relu"):
+        g = play.run(recipe)["grad_norm"]
+        assert np.all(g[-1] < 0.2 * g[0]), recipe
+        assert play.run(recipe)["accuracy"][-1] > 0.95, recipe
+    shallow = play.run("shallow")
+    assert shallow["grad_norm"][-1, 0] > 1.5 * shallow["grad_norm"][0, 0]
+    assert shallow["accuracy"][-1] > 0.8
+    sig = play.run("sigmoid")["grad_norm"]
+    assert np.max(sig[-1]) < 1e-6 and 0.5 < sig[-1, 0] / sig[0, 0] < 2.0  # uniformly tiny; layer 1 unchanged
+
+
+def test_playground_spiral_settles_at_ln3():
+    # Exercise 1: the panel's deep sigmoid stack on the three-class spiral ends at the cost of a
+    # uniform guess over three equally common classes.
+    from vgsite.pages import page
+
+    config = pg.Config(**{**page("playground").DEFAULT.__dict__, "dataset": "spiral"})
+    _, y = pg.dataset("spiral", config.seed)
+    assert np.all(np.bincount(y) == len(y) // 3)
+    run = pg.train(config, 360)
+    assert np.mean(run.loss[-pg.N_POINTS // pg.BATCH:]) == pytest.approx(np.log(3), rel=0.01)
