@@ -332,6 +332,11 @@ def _acc(depth: int, sw2: float) -> float:
     return 100 * float(trainability()["accuracy"][TRAIN_DEPTHS.index(depth), int(np.argmin(np.abs(TRAIN_SW2 - sw2)))])
 
 
+# The table under the trainability map: every cell's accuracy, and the weight variances heading its columns.
+for _i, _sw in enumerate(TRAIN_SW2):
+    number(f"signal_cell_sw{_i}", ".1f")(lambda sw=_sw: float(sw))
+    for _d in TRAIN_DEPTHS:
+        number(f"signal_cell_d{_d}_{_i}", ".0f")(lambda d=_d, sw=_sw: _acc(d, float(sw)))
 number("signal_acc_sw1_d16", ".0f")(lambda: _acc(16, 1.0))
 number("signal_acc_sw1_d24", ".0f")(lambda: _acc(24, 1.0))
 number("signal_acc_sw05_d8", ".0f")(lambda: _acc(8, TRAIN_SW2[0]))
@@ -479,13 +484,17 @@ def draw_phase_diagram(fig, theme) -> None:
     bar.set_label(r"$\log_{10} \chi_1$ (dimensionless)")
     q = np.geomspace(1e-4, 3.0, 400)
     line_sw, line_sb = critical_line(q)
-    ax.plot(line_sw, line_sb, color="black", linewidth=2.0, label=r"edge of chaos, $\chi_1 = 1$")
+    # Vermillion on the map's white band (chi_1 = 1) and on either page background (>= 3:1 on both).
+    edge = "#D55E00"
+    ax.plot(line_sw, line_sb, color=edge, linewidth=2.5, label=r"edge of chaos, $\chi_1 = 1$")
     sw, _ = critical()
-    ax.plot([sw], [SIGMA_B2], marker="o", color="black", markerfacecolor="white", markersize=7, linestyle="none",
-            label=rf"$\sigma_b^2 = {SIGMA_B2}$: $\sigma_w^2 = {sw:.3f}$")
-    box = {"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
-    ax.text(0.8, 0.22, "ordered\n" r"$\chi_1 < 1$", color="black", fontsize=10, ha="left", bbox=box)
-    ax.text(3.0, 0.22, "chaotic\n" r"$\chi_1 > 1$", color="black", fontsize=10, ha="left", bbox=box)
+    ax.plot([sw], [SIGMA_B2], marker="o", color=edge, markeredgecolor=theme["fg"], markeredgewidth=1.2,
+            markersize=8, linestyle="none", label=rf"$\sigma_b^2 = {SIGMA_B2}$: $\sigma_w^2 = {sw:.3f}$")
+    # The two phases are named at the ends of the colour bar, on the page's background.
+    bar.ax.text(0.5, -0.03, "ordered\n" r"$\chi_1 < 1$", transform=bar.ax.transAxes, ha="center", va="top",
+                fontsize=9, color=theme["fg"])
+    bar.ax.text(0.5, 1.03, "chaotic\n" r"$\chi_1 > 1$", transform=bar.ax.transAxes, ha="center", va="bottom",
+                fontsize=9, color=theme["fg"])
     ax.set_xlim(GRID_SW2[0], GRID_SW2[-1])
     ax.set_ylim(GRID_SB2[0], GRID_SB2[-1])
     ax.grid(False)
@@ -525,16 +534,11 @@ def draw_trainability(fig, theme) -> None:
     mesh = ax.pcolormesh(sw_edges, d_edges, acc, cmap="cividis", vmin=0, vmax=100, rasterized=True)
     bar = fig.colorbar(mesh, ax=ax)
     bar.set_label(f"training accuracy after {train_steps()} steps (%)")
-    from matplotlib import patheffects
-
     xi_c = phase_diagram()["xi_c"]
-    halo = [patheffects.Stroke(linewidth=4.2, foreground="white"), patheffects.Normal()]
-    ax.plot(GRID_SW2, 6 * xi_c, color="black", linewidth=2.0, path_effects=halo,
+    # Vermillion reads on the colour map and on either page background; the accuracies of the
+    # cells are in the table under the figure (text inside the map could not read on both).
+    ax.plot(GRID_SW2, 6 * xi_c, color="#D55E00", linewidth=2.5,
             label=r"$6\,\xi_c$ from the mean field (Schoenholz et al.'s envelope)")
-    for j, depth in enumerate(TRAIN_DEPTHS):
-        for i, sw in enumerate(TRAIN_SW2):
-            ax.text(sw, depth, f"{acc[j, i]:.0f}", ha="center", va="center", fontsize=7, zorder=5,
-                    color="black" if acc[j, i] > 55 else "white")
     ax.text(2.45, 44, f"no networks deeper\nthan {max(TRAIN_DEPTHS)} were trained", ha="center", va="center",
             fontsize=8.5, color=theme["muted"])
     ax.set_xlim(sw_edges[0], sw_edges[-1])

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -105,6 +107,40 @@ def chromium() -> Iterator[Any]:
                 pytrace=False,
             )
         yield found
+
+
+T = TypeVar("T")
+
+
+def browser_thread(name: str) -> tuple[Callable[[Callable[..., T]], Callable[..., T]], Any]:
+    """A browser test module's own Playwright thread: its decorator and its ``browser`` fixture.
+
+    Playwright's sync API belongs to one thread, and another module's browser may hold the main
+    thread's; a module calls ``in_browser_thread, browser = browser_thread("name")`` and wraps
+    every test and fixture that touches the browser in ``in_browser_thread``.
+    """
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"vgdocs-{name}-browser")
+
+    def in_browser_thread(fn: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> T:
+            return pool.submit(fn, *args, **kwargs).result()
+
+        return run
+
+    @in_browser_thread
+    def start(stack: contextlib.ExitStack) -> Any:
+        return stack.enter_context(chromium())
+
+    @pytest.fixture(scope="module", name="browser")
+    def browser() -> Iterator[Any]:
+        stack = contextlib.ExitStack()
+        try:
+            yield start(stack)
+        finally:
+            in_browser_thread(stack.close)()
+
+    return in_browser_thread, browser
 
 
 # Figures are lazy-loaded: the variant hidden by the colour scheme, and anything below the fold,

@@ -20,15 +20,13 @@ No Chromium is a failure, not a skip, unless ``VGDOCS_SKIP_BROWSER=1`` (as in te
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import math
 import re
 import sys
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -43,7 +41,7 @@ from vgdocs.portable_math import sin as psin
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from conftest import LOAD_ALL_IMAGES_JS, chromium  # noqa: E402
+from conftest import LOAD_ALL_IMAGES_JS, browser_thread  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -66,32 +64,7 @@ SCROLL_JS = """async () => { for (let y = 0; y < document.body.scrollHeight; y +
 
 # ---------------------------------------------------------------------------- one browser thread
 
-_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vgdocs-playground-browser")
-T = TypeVar("T")
-
-
-def in_browser_thread(fn: Callable[..., T]) -> Callable[..., T]:
-    """Run ``fn`` in this module's Playwright thread (the sync API belongs to one thread)."""
-
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> T:
-        return _THREAD.submit(fn, *args, **kwargs).result()
-
-    return run
-
-
-@in_browser_thread
-def _launch(stack: contextlib.ExitStack) -> Any:
-    return stack.enter_context(chromium())
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    stack = contextlib.ExitStack()
-    try:
-        yield _launch(stack)
-    finally:
-        in_browser_thread(stack.close)()
+in_browser_thread, browser = browser_thread("playground")
 
 
 class Session:
@@ -409,7 +382,9 @@ def test_changing_an_input_and_reset_start_a_fresh_run_and_reset_rewinds(playgro
 def test_the_panel_starts_from_the_page_files_configuration(browser: Any, site_url: str) -> None:
     from vgsite import page as page_file
 
-    default = page_file("playground").DEFAULT
+    # Rebuilt from its fields: the hook's tests may have re-imported the package in this worker,
+    # and the page file's Config would then be another class than this module's.
+    default = pg.Config(**page_file("playground").DEFAULT.__dict__)
     with session(browser, site_url) as s:
         page = open_playground(s, site_url)
         assert page.evaluate("() => window.vgPlayground.defaults") == default.__dict__

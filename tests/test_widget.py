@@ -23,13 +23,11 @@ No Chromium is a failure, not a skip, unless ``VGDOCS_SKIP_BROWSER=1`` (as in te
 from __future__ import annotations
 
 import contextlib
-import functools
 import re
 import sys
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -53,7 +51,7 @@ from vgsite.registry import NUMBERS, format_number
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from conftest import chromium  # noqa: E402
+from conftest import browser_thread  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -210,33 +208,7 @@ class Session:
 # Playwright's sync API belongs to one thread, and another module's session-wide browser
 # (test_browser.py) may still hold the main thread's: everything that touches this module's
 # browser runs in this module's own thread instead. Tests and fixtures hand their work to it.
-_BROWSER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vgdocs-widget-browser")
-
-T = TypeVar("T")
-
-
-def in_browser_thread(fn: Callable[..., T]) -> Callable[..., T]:
-    """Run ``fn`` (a test, or a fixture's setup or teardown) in the browser's thread."""
-
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> T:
-        return _BROWSER_THREAD.submit(fn, *args, **kwargs).result()
-
-    return run
-
-
-@in_browser_thread
-def _launch(stack: contextlib.ExitStack) -> Any:
-    return stack.enter_context(chromium())
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    stack = contextlib.ExitStack()
-    try:
-        yield _launch(stack)
-    finally:
-        in_browser_thread(stack.close)()
+in_browser_thread, browser = browser_thread("widget")
 
 
 @contextlib.contextmanager

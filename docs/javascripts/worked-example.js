@@ -13,6 +13,10 @@
  */
 (function () {
   "use strict";
+  if (window.vgWorkedExample) {
+    window.vgWorkedExample.init();  // loaded again by instant navigation: set up the new page
+    return;
+  }
 
   var MINUS = "\u2212";
   var SELECTOR = '[data-vg-widget="worked-example"]';
@@ -352,6 +356,8 @@
   function init() {
     document.querySelectorAll(SELECTOR).forEach(setup);
   }
+
+  window.vgWorkedExample = { init: init };
 
   // Material's instant navigation swaps the page without reloading scripts; document$ emits
   // for every page it shows, the first one included.
