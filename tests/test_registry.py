@@ -224,3 +224,34 @@ def test_render_svg_unknown_figure_raises(name):
 def test_render_svg_unknown_scheme_raises(scheme):
     with pytest.raises(ValueError, match=r"^scheme\b"):
         render_svg(sorted(FIGURES)[0], scheme)
+
+
+def _svg_with_axes_at(left: float) -> bytes:
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context({"svg.hashsalt": "vgdocs"}):
+        fig = Figure(figsize=(3, 2))
+        fig.add_axes((left, 0.1, 0.8, 0.8)).plot([0, 1], [0, 1])
+        fig.add_axes((0.5, 0.5, 0.3, 0.3)).plot([0, 1], [1, 0])
+        buf = io.BytesIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    return buf.getvalue()
+
+
+def test_clip_names_do_not_depend_on_the_last_bits_of_the_layout():
+    """Two builds once differed only in clip-path names: matplotlib hashes the clip bounds' repr."""
+    from vgsite.theme import stable_clip_ids
+
+    a, b = _svg_with_axes_at(0.1), _svg_with_axes_at(0.1 + 1e-13)
+    assert a != b  # matplotlib's own names differ for a bound that moved by 1e-13
+    assert stable_clip_ids(a) == stable_clip_ids(b)
+    out = stable_clip_ids(a).decode()
+    assert re.findall(r'<clipPath id="([^"]+)"', out) == ["clip0", "clip1"]
+    # every reference points at a defined clip path, and no old name is left
+    assert set(re.findall(r"url\(#([^)]+)\)", out)) == {"clip0", "clip1"}
+    assert not re.search(r'"p[0-9a-f]{10}"|#p[0-9a-f]{10}\)', out)

@@ -8,6 +8,7 @@ never imports it, and loading the page files registers figures without drawing t
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from vgsite.registry import FIGURES
@@ -92,7 +93,22 @@ def render_svg(name: str, scheme: str) -> bytes:
         spec.draw(fig, theme)
         buf = io.BytesIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    return buf.getvalue()
+    return stable_clip_ids(buf.getvalue())
+
+
+_CLIP_ID = re.compile(rb'<clipPath id="(p[0-9a-f]{10})"')
+
+
+def stable_clip_ids(svg: bytes) -> bytes:
+    """Name the clip paths ``clip0``, ``clip1``, … in the order matplotlib defines them.
+
+    matplotlib names a clip rectangle by a hash of its bounds' full ``repr``, and the layout can
+    move a bound in its last bits with the order in which one worker process draws its figures:
+    two builds then differ only in these names. The order of definition does not change.
+    """
+    for i, old in enumerate(dict.fromkeys(_CLIP_ID.findall(svg))):
+        svg = svg.replace(b'id="' + old + b'"', b'id="clip%d"' % i).replace(b"url(#" + old + b")", b"url(#clip%d)" % i)
+    return svg
 
 
 def write_svgs(name: str, paths: dict[str, str]) -> None:
