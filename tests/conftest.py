@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -141,6 +142,28 @@ def browser_thread(name: str) -> tuple[Callable[[Callable[..., T]], Callable[...
             in_browser_thread(stack.close)()
 
     return in_browser_thread, browser
+
+
+_LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
+
+
+def serve_sitemap_here(route: Any, site_url: str) -> None:
+    """Serve ``sitemap.xml`` with its URLs moved from ``site_url`` to the test server.
+
+    Material navigates instantly only to URLs listed in the sitemap, and it moves them to the
+    current scheme and host but keeps their port: on our random port every link would be a full
+    reload. A deployment at ``site_url`` has matching URLs; this gives the test the same.
+    """
+    resp = route.fetch()
+    body = resp.text()
+    locs = _LOC.findall(body)
+    root = min(locs, key=len) if locs else ""
+
+    def move(m: re.Match[str]) -> str:
+        url = m.group(1)
+        return f"<loc>{site_url}{url[len(root) :]}</loc>" if url.startswith(root) else m.group(0)
+
+    route.fulfill(response=resp, body=_LOC.sub(move, body))
 
 
 # Figures are lazy-loaded: the variant hidden by the colour scheme, and anything below the fold,

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.browser
 
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from conftest import LOAD_ALL_IMAGES_JS, chromium  # noqa: E402
+from conftest import LOAD_ALL_IMAGES_JS, chromium, serve_sitemap_here  # noqa: E402
 
 # ---------------------------------------------------------------------------- in-page probes
 
@@ -368,28 +368,6 @@ def test_images_alt_loaded_and_themed(run: Run) -> None:
     _check(run.visits, "Images without alt text, not loaded, or in the wrong colour scheme", _image_problems)
 
 
-_LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
-
-
-def _serve_sitemap_here(route: Any, site_url: str) -> None:
-    """Serve ``sitemap.xml`` with its URLs moved from ``site_url`` to the test server.
-
-    Material navigates instantly only to URLs listed in the sitemap, and it moves them to the
-    current scheme and host but keeps their port: on our random port every link would be a full
-    reload. A deployment at ``site_url`` has matching URLs; this gives the test the same.
-    """
-    resp = route.fetch()
-    body = resp.text()
-    locs = _LOC.findall(body)
-    root = min(locs, key=len) if locs else ""
-
-    def move(m: re.Match[str]) -> str:
-        url = m.group(1)
-        return f"<loc>{site_url}{url[len(root) :]}</loc>" if url.startswith(root) else m.group(0)
-
-    route.fulfill(response=resp, body=_LOC.sub(move, body))
-
-
 INSTANT_STEPS = [
     ("home → article (link in the page)", '.md-content a[href$="article/"]', r"/article/$"),
     (
@@ -409,7 +387,7 @@ def test_instant_navigation_renders_math(browser: Any, site_url: str) -> None:
         # what happens once the home page has settled.
         nav = Visit("instant navigation", "light")
         page = _watch(ctx.new_page(), nav, origin)
-        page.route("**/sitemap.xml", lambda route: _serve_sitemap_here(route, site_url))
+        page.route("**/sitemap.xml", lambda route: serve_sitemap_here(route, site_url))
         page.goto(site_url, wait_until="load")
         _settle(page, nav)
         nav.forget_events()

@@ -41,7 +41,7 @@ from vgdocs.portable_math import sin as psin
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from conftest import LOAD_ALL_IMAGES_JS, browser_thread  # noqa: E402
+from conftest import LOAD_ALL_IMAGES_JS, browser_thread, serve_sitemap_here  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -451,20 +451,9 @@ def test_the_controls_are_labelled_and_work_from_the_keyboard(playground: Any) -
 
 @in_browser_thread
 def test_the_playground_works_after_instant_navigation(browser: Any, site_url: str) -> None:
-    loc = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
-
-    def sitemap_here(route: Any) -> None:
-        resp = route.fetch()
-        body = resp.text()
-        locs = loc.findall(body)
-        root = min(locs, key=len) if locs else ""
-        body = loc.sub(lambda m: f"<loc>{site_url}{m.group(1)[len(root):]}</loc>"
-                       if m.group(1).startswith(root) else m.group(0), body)
-        route.fulfill(response=resp, body=body)
-
     with session(browser, site_url) as s:
         page = s.page()
-        page.route("**/sitemap.xml", sitemap_here)
+        page.route("**/sitemap.xml", lambda route: serve_sitemap_here(route, site_url))
         fetched: list[str] = []
         page.on("request", lambda r: fetched.append(r.url))
         page.goto(site_url + "training/", wait_until="load")

@@ -51,7 +51,7 @@ from vgsite.registry import NUMBERS, format_number
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from conftest import browser_thread  # noqa: E402
+from conftest import browser_thread, serve_sitemap_here  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -169,7 +169,6 @@ root => {
 }
 """
 
-_LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
 
 
 class Session:
@@ -401,20 +400,9 @@ def test_every_input_and_slider_has_a_label(article: Any) -> None:
 def test_widget_works_after_instant_navigation(browser: Any, site_url: str) -> None:
     """Home page, then a click to the article: the content is swapped in and the widget runs."""
 
-    def sitemap_here(route: Any) -> None:
-        # Material navigates instantly only to URLs in the sitemap (with their port): move them
-        # from site_url to this server, as test_browser.py does.
-        resp = route.fetch()
-        body = resp.text()
-        locs = _LOC.findall(body)
-        root = min(locs, key=len) if locs else ""
-        body = _LOC.sub(lambda m: f"<loc>{site_url}{m.group(1)[len(root):]}</loc>"
-                        if m.group(1).startswith(root) else m.group(0), body)
-        route.fulfill(response=resp, body=body)
-
     with session(browser, site_url) as s:
         page = s.page()
-        page.route("**/sitemap.xml", sitemap_here)
+        page.route("**/sitemap.xml", lambda route: serve_sitemap_here(route, site_url))
         page.goto(site_url, wait_until="load")
         page.wait_for_load_state("networkidle")
         page.evaluate("() => { window.__vgWidgetNoReload = true; }")
