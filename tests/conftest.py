@@ -168,6 +168,26 @@ def serve_sitemap_here(route: Any, site_url: str) -> None:
 
 # Figures are lazy-loaded: the variant hidden by the colour scheme, and anything below the fold,
 # is not fetched on first load. A test that inspects every image asks for them all first.
+# Scrolls the page from top to bottom one screen at a time, as a reader would: blocks with
+# content-visibility: auto (vgdocs.css) are rendered as they come near the screen, and the page's
+# own scripts react to that (wide formulas join the tab order). Then renders every block for good,
+# so that checks which measure or inspect the whole page (axe, sizes) see all of it.
+READ_THROUGH_JS = """
+async () => {
+  const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight) {
+    scrollTo(0, y);
+    await frames();
+  }
+  scrollTo(0, 0);
+  const all = document.createElement('style');
+  all.textContent = '.md-typeset * { content-visibility: visible !important; }';
+  document.head.appendChild(all);
+  await frames();
+  return true;
+}
+"""
+
 LOAD_ALL_IMAGES_JS = """
 async () => {
   const imgs = [...document.images];

@@ -48,7 +48,7 @@ MIN_ALT = 15
 
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from conftest import LOAD_ALL_IMAGES_JS, chromium  # noqa: E402
+from conftest import LOAD_ALL_IMAGES_JS, READ_THROUGH_JS, chromium  # noqa: E402
 
 # ---------------------------------------------------------------------------- in-page scripts
 
@@ -287,6 +287,7 @@ def _audit_scheme(scheme: str, base_url: str, pages: list[str], axe: str) -> lis
                     page.evaluate(LOAD_ALL_IMAGES_JS)
                     page.evaluate("() => document.fonts.ready.then(() => true)")
                     page.wait_for_function(SETTLED_JS)
+                    page.evaluate(READ_THROUGH_JS)
                     audit.probe = page.evaluate(PAGE_JS)
                     page.add_script_tag(content=axe)
                     audit.violations = page.evaluate(AXE_RUN_JS)
@@ -398,6 +399,48 @@ def _search_violations(scheme: str, base_url: str, axe: str) -> list[dict[str, A
             return page.evaluate(AXE_RUN_JS, ".md-search")
         finally:
             ctx.close()
+
+
+WIDE_FORMULAS_JS = """
+() => [...document.querySelectorAll('.vg-math')].map(el => ({
+  top: Math.round(el.getBoundingClientRect().top + scrollY),
+  wide: el.scrollWidth > el.clientWidth + 1,
+  focusable: el.tabIndex === 0 && el.getAttribute('role') === 'group' && !!el.getAttribute('aria-label'),
+  skipped: !!el.firstElementChild && !el.firstElementChild.checkVisibility({contentVisibilityAuto: true}),
+  tex: (el.querySelector('annotation') || el).textContent.trim().slice(0, 60),
+}))
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_rel", ["gated-cells/", "signal-propagation/"])
+def test_wide_formulas_far_down_a_phone_page_become_focusable(site_url: str, page_rel: str) -> None:
+    """Off-screen formulas are skipped on load (content-visibility: auto); once a reader scrolls to
+    them, those wider than a phone's column scroll sideways and must take keyboard focus (WCAG
+    2.1.1). The page's script measures each formula when it is first rendered, not on load."""
+    def run() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        with chromium() as browser:
+            ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+            ctx.set_default_timeout(TIMEOUT_MS)
+            try:
+                page = ctx.new_page()
+                page.goto(site_url + page_rel, wait_until="load")
+                page.evaluate("() => document.fonts.ready.then(() => true)")
+                before = page.evaluate(WIDE_FORMULAS_JS)
+                page.evaluate(READ_THROUGH_JS)
+                return before, page.evaluate(WIDE_FORMULAS_JS)
+            finally:
+                ctx.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        before, after = pool.submit(run).result()
+    assert any(f["skipped"] for f in before), "no formula was skipped on load: content-visibility is not in effect"
+    assert not any(f["skipped"] for f in after)
+    wide_below = [f for f in after if f["wide"] and f["top"] > 2 * 844]
+    assert wide_below, "no formula wider than the phone column below the first two screens: the test checks nothing"
+    wrong = [f"{f['tex']!r} at y={f['top']}: wide={f['wide']}, focusable={f['focusable']}"
+             for f in after if f["wide"] != f["focusable"]]
+    assert not wrong, "formulas whose tab stop does not match their overflow:\n" + "\n".join(wrong)
 
 
 # ---------------------------------------------------------------------------- colour tokens

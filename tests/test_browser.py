@@ -52,6 +52,11 @@ async () => {
 # Math, images and colour scheme of the page as displayed now.
 PROBE_JS = r"""
 () => {
+  // Off-screen blocks are skipped (content-visibility: auto in vgdocs.css) and have no boxes
+  // until a reader scrolls near them: render them all while measuring, as scrolling would.
+  const all = document.createElement('style');
+  all.textContent = '.md-typeset * { content-visibility: visible !important; }';
+  document.head.appendChild(all);
   const shown = el => el.checkVisibility({visibilityProperty: true, opacityProperty: false});
   const katex = [...document.querySelectorAll('.katex')];
   const emptyKatex = katex
@@ -78,6 +83,7 @@ PROBE_JS = r"""
   document.head.appendChild(hide);
   const text = document.body.innerText;
   hide.remove();
+  all.remove();
   return {
     scheme: document.body.getAttribute('data-md-color-scheme'),
     arithmatex: document.querySelectorAll('.arithmatex').length,

@@ -67,6 +67,34 @@ def test_katex_fonts_ship_with_the_site(site_dir: Path) -> None:
     assert ".woff)" not in css and ".ttf)" not in css
 
 
+def test_katex_fonts_keep_every_glyph_the_formulas_draw(site_dir: Path,
+                                                      html_pages: dict[str, str]) -> None:
+    """The shipped fonts are cut down (tools/mkdocs_hooks.py) without losing a drawn glyph.
+
+    Independently of the hook: the characters are read back from the built pages' visible KaTeX
+    markup, and each is looked up in the original font files of the katex package.
+    """
+    from fontTools.ttLib import TTFont
+
+    drawn: set[str] = set()
+    for text in html_pages.values():
+        for el in BeautifulSoup(text, "html.parser").select(".katex-html"):
+            drawn.update(el.get_text())
+    drawn -= {"\n", "\u200b"}  # line breaks between tags; KaTeX's zero-width break hints
+    assert len(drawn) > 60, f"only {len(drawn)} distinct characters in the site's formulas"
+    originals = ROOT / "node_modules" / "katex" / "dist" / "fonts"
+    before = after = 0
+    for shipped in sorted((site_dir / "assets" / "katex" / "fonts").glob("*.woff2")):
+        original = originals / shipped.name
+        has = set(map(chr, TTFont(original).getBestCmap()))
+        kept = set(map(chr, TTFont(shipped).getBestCmap()))
+        lost = sorted((drawn & has) - kept)
+        assert not lost, f"{shipped.name} lost glyphs the formulas draw: {lost}"
+        before += original.stat().st_size
+        after += shipped.stat().st_size
+    assert after < 0.85 * before, f"the fonts were not cut down: {after:,} of {before:,} bytes"
+
+
 def test_figures_exist_in_both_schemes_and_not_in_git(site_dir: Path) -> None:
     from vgsite.registry import FIGURES
 

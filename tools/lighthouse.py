@@ -63,13 +63,19 @@ def _one(url: str, out: Path) -> dict[str, float]:
     return row
 
 
-def audit(site: Path, pages: list[str] | None = None) -> dict[str, dict[str, float]]:
-    """Lighthouse's mobile preset on each page of ``site``, served with gzip on a local port."""
+def audit(site: Path, pages: list[str] | None = None, keep: Path | None = None) -> dict[str, dict[str, float]]:
+    """Lighthouse's mobile preset on each page of ``site``, served with gzip on a local port.
+
+    With ``keep``, each page's full JSON report is left there (``<page>.json``) for a closer look.
+    """
     pages = pages_of(site) if pages is None else pages
     rows: dict[str, dict[str, float]] = {}
     with serve_site(site, compress=True) as base, tempfile.TemporaryDirectory() as tmp:
-        for i, rel in enumerate(pages):
-            rows[rel or "/"] = _one(f"{base}{rel}", Path(tmp) / f"{i}.json")
+        where = Path(tmp) if keep is None else keep
+        where.mkdir(parents=True, exist_ok=True)
+        for rel in pages:
+            name = (rel.strip("/").replace("/", "__") or "index") + ".json"
+            rows[rel or "/"] = _one(f"{base}{rel}", where / name)
     return rows
 
 
@@ -88,8 +94,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("site", type=Path)
     ap.add_argument("pages", nargs="*")
+    ap.add_argument("--keep", type=Path, help="leave each page's JSON report in this directory")
     args = ap.parse_args()
-    rows = audit(args.site, args.pages or None)
+    rows = audit(args.site, args.pages or None, args.keep)
     print("\n".join(table(rows)))
 
 

