@@ -96,6 +96,59 @@ PROBE_JS = r"""
 """
 
 
+# Marks one leaf of KaTeX's visible markup per (text, classes of the leaf and two ancestors) not
+# seen on an earlier page: what decides the font a glyph is drawn in. Returns the new keys.
+GLYPH_LEAVES_JS = r"""
+(seen) => {
+  const all = document.createElement('style');
+  all.textContent = '.md-typeset * { content-visibility: visible !important; }';
+  document.head.appendChild(all);  // laid out, so the browser knows which font drew what
+  const known = new Set(seen), out = [];
+  document.querySelectorAll('.katex-html span').forEach(el => {
+    if (el.firstElementChild || !el.textContent.trim() || !el.getClientRects().length) return;
+    const up = [el, el.parentElement, el.parentElement && el.parentElement.parentElement];
+    const key = el.textContent + '\u0000' + up.map(e => (e && e.className) || '').join('|');
+    if (known.has(key)) return;
+    known.add(key);
+    el.setAttribute('data-vg-glyph-probe', '');
+    out.push(key);
+  });
+  return out;
+}
+"""
+
+
+def _fallback_fonts(page: Any, visit: Visit, seen: set[str]) -> None:
+    """Which fonts the browser drew each newly seen KaTeX leaf with (CSS.getPlatformFontsForNode).
+
+    Anything but a KaTeX face means a glyph the shipped fonts lack (the build cuts them down to
+    the characters its formulas draw) and the browser fell back to a system font.
+    """
+    keys = page.evaluate(GLYPH_LEAVES_JS, sorted(seen))
+    seen.update(keys)
+    if not keys:
+        return
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "[data-vg-glyph-probe]"})["nodeIds"]
+        assert len(nodes) == len(keys), f"{len(nodes)} probed leaves for {len(keys)} keys"
+        for node, key in zip(nodes, keys, strict=True):
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+            if not fonts:  # not drawn at all: in a hidden table of contents or menu
+                continue
+            visit.glyphs_checked += 1
+            other = [f"{f['familyName']} ({f['glyphCount']} glyphs)" for f in fonts
+                     if not f["familyName"].startswith("KaTeX_")]
+            if other:
+                text, context = key.split("\u0000")
+                visit.fallback.append(f"{text!r} in <{context}> drawn with {', '.join(other)}")
+    finally:
+        cdp.detach()
+
+
 # ---------------------------------------------------------------------------- recording
 
 
@@ -123,6 +176,8 @@ class Visit:
     bad_status: list[str] = field(default_factory=list)
     fonts: dict[str, Any] = field(default_factory=dict)
     probe: dict[str, Any] = field(default_factory=dict)
+    glyphs_checked: int = 0
+    fallback: list[str] = field(default_factory=list)
     load_error: str | None = None
 
     @property
@@ -249,6 +304,7 @@ def run(browser: Any, site_url: str, site_dir: Path) -> Run:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     origin = site_url.rstrip("/")
     result = Run([], [])
+    glyphs_seen: set[str] = set()
     for scheme in SCHEMES:
         suffix = "" if scheme == "light" else "-dark"
         with _context(browser, scheme, origin) as (ctx, stray):
@@ -261,6 +317,8 @@ def run(browser: Any, site_url: str, site_dir: Path) -> Run:
                     _settle(page, visit)
                     page.screenshot(path=str(ARTIFACTS / f"{_page_name(rel)}{suffix}.png"), full_page=True)
                     visit.probe = page.evaluate(PROBE_JS)
+                    if scheme == "light":  # fonts do not depend on the scheme
+                        _fallback_fonts(page, visit, glyphs_seen)
                 except Exception as exc:
                     visit.load_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
                 finally:
@@ -342,6 +400,13 @@ def test_katex_has_size_and_fonts(run: Run) -> None:
 
     assert any(v.probe.get("katex") for v in run.visits), "no page has any .katex element"
     _check(run.visits, "KaTeX output without size or fonts", problems)
+
+
+def test_formulas_draw_every_glyph_in_katex_fonts(run: Run) -> None:
+    _check(run.visits, "KaTeX glyphs drawn in a fallback font (missing from the shipped subset)",
+           lambda v: v.fallback)
+    checked = sum(v.glyphs_checked for v in run.visits)
+    assert checked > 300, f"only {checked} KaTeX leaves were checked"
 
 
 def _image_problems(v: Visit) -> list[str]:

@@ -393,37 +393,55 @@ def _render_math(items: list[tuple[str, bool]]) -> list[dict[str, str]]:
     if not line:
         raise RuntimeError("the KaTeX renderer (node tools/katex_render.cjs) stopped")
     results = json.loads(line)
-    chars = _state.setdefault("katex_chars", set())
+    # Kept across the rebuilds of one `mkdocs serve`: a dirty rebuild typesets only some pages.
+    drawn = _state.setdefault("katex_chars", {})
+    seen = _state.setdefault("katex_seen", set())
+    cascade = _font_cascade()
     for r in results:
-        if "html" in r:  # the visible half only: the MathML copy is read, not drawn in KaTeX's fonts
-            visible = r["html"].split('<span class="katex-html"', 1)[-1]
-            chars.update(html.unescape(re.sub(r"<[^>]+>", "", visible)))
+        if "html" in r and r["html"] not in seen and cascade is not None:
+            seen.add(r["html"])
+            # The visible half only: the MathML copy is read aloud, not drawn in KaTeX's fonts.
+            cascade.characters('<span class="katex">' + r["html"].split("</math></span>", 1)[-1], drawn)
     return results
+
+
+def _font_cascade() -> Any:
+    if "katex_cascade" not in _state:
+        css = KATEX_DIST / "katex.min.css"
+        cascade = None
+        if css.is_file():
+            from vgsite.katex_fonts import FontCascade
+
+            cascade = FontCascade(css.read_text(encoding="utf-8"))
+        _state["katex_cascade"] = cascade
+    return _state["katex_cascade"]
 
 
 # ---------------------------------------------------------------------------- KaTeX fonts
 
-# Characters the page scripts may write into formulas and numbers (the worked example's live
-# values, equation numbers) besides those the build typesets.
+# Characters the page scripts may write into formulas and numbers in KaTeX_Main (the worked
+# example's live values, equation numbers) besides those the build typesets.
 _SCRIPT_CHARS = "0123456789()+-\u2212.,\u00d7e "
 
 
 def _subset_fonts(site_dir: str) -> None:
-    """Cut every KaTeX font in the site down to the characters its formulas draw.
+    """Cut each KaTeX font in the site down to the characters the site's formulas draw with it.
 
-    Every glyph KaTeX draws is a character in its HTML output, so the union of those characters
-    over the whole site (plus the few that page scripts write) is enough for every face; the
-    subset keeps each face's layout tables. A math page loads 40-60 % fewer font bytes. Subsets
-    are cached by the character set and the fonts' bytes, so a rebuild only copies them.
+    Which face draws a character follows from KaTeX's own stylesheet: vgsite.katex_fonts replays
+    its font rules on the HTML of every formula. A face no formula uses keeps every character
+    any formula draws (it is never fetched, but stays complete enough to be safe). A math page
+    loads 60-80 % fewer font bytes. Subsets are cached by the character sets and the fonts' bytes,
+    so a rebuild only copies them; they hold no timestamp, so two builds give the same bytes.
     """
-    # Kept across the rebuilds of one `mkdocs serve`: a dirty rebuild typesets only some pages.
-    chars = _state.get("katex_chars", set())
+    drawn: dict[str, set[str]] = {k: set(v) for k, v in _state.get("katex_chars", {}).items()}
     fonts_dir = Path(site_dir) / "assets" / "katex" / "fonts"
-    if not chars or not fonts_dir.is_dir():
+    if not drawn or not fonts_dir.is_dir():
         return
-    text = "".join(sorted(chars | set(_SCRIPT_CHARS)))
+    drawn.setdefault("KaTeX_Main-Regular", set()).update(_SCRIPT_CHARS)
+    everything = set().union(*drawn.values())
     fonts = sorted((KATEX_DIST / "fonts").glob("*.ttf"))
-    digest = hashlib.sha256(text.encode())
+    texts = {f.stem: "".join(sorted(drawn.get(f.stem) or everything)) for f in fonts}
+    digest = hashlib.sha256(json.dumps(texts, sort_keys=True).encode())
     for f in fonts:
         digest.update(f.read_bytes())
     cache = CACHE / "fonts" / digest.hexdigest()[:16]
@@ -441,7 +459,7 @@ def _subset_fonts(site_dir: str) -> None:
         for f in fonts:
             font = TTFont(f, recalcTimestamp=False)  # no build time in the file: reproducible
             subsetter = subset.Subsetter(options)
-            subsetter.populate(text=text)
+            subsetter.populate(text=texts[f.stem])
             subsetter.subset(font)
             font.flavor = "woff2"
             font.save(tmp / f"{f.stem}.woff2")
