@@ -120,3 +120,28 @@ def test_examples_show_their_output(html_pages: dict[str, str]) -> None:
     soup = BeautifulSoup(html_pages["article/index.html"], "html.parser")
     text = soup.get_text()
     assert "dL/dW1 = -0.024, dL/dW2 = -0.128, ratio = 5.3" in text
+
+
+def test_font_cascade_follows_katex_css() -> None:
+    """The face each character is drawn in, for markup whose fonts KaTeX's stylesheet fixes."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from vgsite.katex_fonts import FontCascade
+
+    css = (ROOT / "node_modules" / "katex" / "dist" / "katex.min.css").read_text(encoding="utf-8")
+    markup = ('<span class="katex"><span class="katex-html"><span class="mord">2</span>'
+              '<span class="mord mathnormal">x</span><span class="mord mathbf">W</span>'
+              '<span class="mord boldsymbol">&beta;</span><span class="mord amsrm">R</span>'
+              '<span class="mopen delimsizing size1">(</span>'
+              '<span class="delimsizing mult"><span class="delim-size4"><span>&#9127;</span></span></span>'
+              '<span class="mop op-symbol large-op">&sum;</span>'
+              '<span class="text"><span class="mord textbf textit">a</span></span></span></span>')
+    drawn: dict[str, set[str]] = {}
+    FontCascade(css).characters(markup, drawn)
+    assert drawn == {
+        "KaTeX_Main-Regular": {"2"}, "KaTeX_Math-Italic": {"x"}, "KaTeX_Main-Bold": {"W"},
+        "KaTeX_Math-BoldItalic": {"\u03b2"}, "KaTeX_AMS-Regular": {"R"}, "KaTeX_Size1-Regular": {"("},
+        "KaTeX_Size4-Regular": {"\u23a7"}, "KaTeX_Size2-Regular": {"\u2211"},
+        "KaTeX_Main-BoldItalic": {"a"},
+    }
