@@ -172,6 +172,8 @@ def serve_sitemap_here(route: Any, site_url: str) -> None:
 # content-visibility: auto (vgdocs.css) are rendered as they come near the screen, and the page's
 # own scripts react to that (wide formulas join the tab order). Then renders every block for good,
 # so that checks which measure or inspect the whole page (axe, sizes) see all of it.
+# The stylesheet that renders every block at once (what a reader who scrolled everywhere sees).
+RENDER_ALL_CSS = ".md-typeset * { content-visibility: visible !important; }"
 READ_THROUGH_JS = """
 async () => {
   const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -181,12 +183,12 @@ async () => {
   }
   scrollTo(0, 0);
   const all = document.createElement('style');
-  all.textContent = '.md-typeset * { content-visibility: visible !important; }';
+  all.textContent = '{RENDER_ALL_CSS}';
   document.head.appendChild(all);
   await frames();
   return true;
 }
-"""
+""".replace("{RENDER_ALL_CSS}", RENDER_ALL_CSS)
 
 LOAD_ALL_IMAGES_JS = """
 async () => {

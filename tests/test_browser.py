@@ -32,7 +32,7 @@ pytestmark = pytest.mark.browser
 
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from conftest import LOAD_ALL_IMAGES_JS, chromium, serve_sitemap_here  # noqa: E402
+from conftest import LOAD_ALL_IMAGES_JS, RENDER_ALL_CSS, chromium, serve_sitemap_here  # noqa: E402
 
 # ---------------------------------------------------------------------------- in-page probes
 
@@ -55,7 +55,7 @@ PROBE_JS = r"""
   // Off-screen blocks are skipped (content-visibility: auto in vgdocs.css) and have no boxes
   // until a reader scrolls near them: render them all while measuring, as scrolling would.
   const all = document.createElement('style');
-  all.textContent = '.md-typeset * { content-visibility: visible !important; }';
+  all.textContent = '{RENDER_ALL_CSS}';
   document.head.appendChild(all);
   const shown = el => el.checkVisibility({visibilityProperty: true, opacityProperty: false});
   const katex = [...document.querySelectorAll('.katex')];
@@ -93,7 +93,7 @@ PROBE_JS = r"""
     text,
   };
 }
-"""
+""".replace("{RENDER_ALL_CSS}", RENDER_ALL_CSS)
 
 
 # Marks one leaf of KaTeX's visible markup per (text, classes of the leaf and two ancestors) not
@@ -101,7 +101,7 @@ PROBE_JS = r"""
 GLYPH_LEAVES_JS = r"""
 (seen) => {
   const all = document.createElement('style');
-  all.textContent = '.md-typeset * { content-visibility: visible !important; }';
+  all.textContent = '{RENDER_ALL_CSS}';
   document.head.appendChild(all);  // laid out, so the browser knows which font drew what
   const known = new Set(seen), out = [];
   document.querySelectorAll('.katex-html span').forEach(el => {
@@ -115,7 +115,7 @@ GLYPH_LEAVES_JS = r"""
   });
   return out;
 }
-"""
+""".replace("{RENDER_ALL_CSS}", RENDER_ALL_CSS)
 
 
 def _fallback_fonts(page: Any, visit: Visit, seen: set[str]) -> None:

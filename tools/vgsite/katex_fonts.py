@@ -11,9 +11,9 @@ __all__ = ["FontCascade"]
 _RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
 _FACE = re.compile(r"@font-face\{([^}]*)\}")
 _FONT_PROPS = ("font-family", "font-weight", "font-style")
-# HTML elements that never hold text KaTeX draws (its SVG paths carry no glyphs).
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][\w-]*)([^>]*)>|([^<]+)")
 _CLASS = re.compile(r'\bclass="([^"]*)"')
+# HTML elements that never hold text KaTeX draws (its SVG paths carry no glyphs).
 _VOID = {"br", "img", "hr", "input", "meta", "link", "path", "line", "rect"}
 
 
@@ -25,8 +25,8 @@ def _declarations(body: str) -> dict[str, str]:
         if name in _FONT_PROPS:
             out[name] = value
         elif name == "font":  # `.katex { font: normal 1.21em KaTeX_Main, ... }`
-            out.update({"font-family": value.split()[-1].split(",")[0] if "," not in value
-                        else value.split(",")[0].split()[-1],
+            # the first family is the last word before the first comma
+            out.update({"font-family": value.split(",")[0].split()[-1],
                         "font-weight": "400", "font-style": "normal"})
     return {k: v.split(",")[0].strip().strip("'\"") for k, v in out.items()}
 
@@ -72,7 +72,6 @@ class FontCascade:
     """KaTeX's font rules and @font-face table, read from its stylesheet."""
 
     def __init__(self, css: str) -> None:
-        self._order: list[str] = []
         self._memo: dict[tuple, tuple[str, str, str]] = {}  # element path -> its font
         self.faces: list[tuple[str, str, str, str]] = []  # family, weight, style, file stem
         for m in _FACE.finditer(css):
@@ -83,6 +82,7 @@ class FontCascade:
         # Rules in source order (a later one wins), indexed by a class (or else the tag) of their
         # rightmost compound: an element is matched only against rules that can apply to it.
         self.index: dict[str, list[tuple[int, list, dict[str, str]]]] = {}
+        order = 0
         for m in _RULE.finditer(_FACE.sub("", css)):
             decls = _declarations(m.group(2))
             if decls:
@@ -90,8 +90,8 @@ class FontCascade:
                     parsed = _selector(sel)
                     tag, classes = parsed[-1][1]
                     key = min(classes) if classes else f"<{tag}>"
-                    self.index.setdefault(key, []).append((len(self._order), parsed, decls))
-                    self._order.append(key)
+                    self.index.setdefault(key, []).append((order, parsed, decls))
+                    order += 1
 
     def face(self, family: str, weight: str, style: str) -> str | None:
         """The file a browser picks for a requested family, weight and style (CSS font matching)."""
@@ -124,16 +124,16 @@ class FontCascade:
                 cls = _CLASS.search(attrs)
                 classes = frozenset(cls.group(1).split()) if cls else frozenset()
                 stack.append((tag, classes))
-                key = tuple(stack)
-                known = self._memo.get(key)
+                path = tuple(stack)
+                known = self._memo.get(path)
                 if known is not None:
                     fonts.append(known)
                     continue
                 family, weight, style = fonts[-1]
-                candidates = [r for key in (*classes, f"<{tag}>") for r in self.index.get(key, ())]
+                candidates = [r for k in (*classes, f"<{tag}>") for r in self.index.get(k, ())]
                 for _, sel, decls in sorted(candidates, key=lambda r: r[0]):
                     if _matches(sel, stack):
                         family = decls.get("font-family", family)
                         weight = decls.get("font-weight", weight)
                         style = decls.get("font-style", style)
-                fonts.append(self._memo.setdefault(key, (family, weight, style)))
+                fonts.append(self._memo.setdefault(path, (family, weight, style)))
