@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -153,3 +154,27 @@ def test_font_cascade_follows_katex_css() -> None:
         "KaTeX_Size4-Regular": {"\u23a7"}, "KaTeX_Size2-Regular": {"\u2211"},
         "KaTeX_Main-BoldItalic": {"a"},
     }
+
+
+def test_search_index_names_api_entries_and_drops_build_markup(site_dir: Path,
+                                                               html_pages: dict[str, str]) -> None:
+    """Every API heading on the reference pages is still found by search, under its own name."""
+    docs = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    titles = {d["location"]: d["title"] for d in docs}
+    headings = 0
+    for rel, text in html_pages.items():
+        if not rel.startswith("reference/") or rel == "reference/index.html":
+            continue
+        module = "vgdocs." + rel.split("/")[1]
+        for ident in re.findall(r'<h[2-6] id="(vgdocs\.[\w.]+)" class="doc doc-heading"', text):
+            headings += 1
+            location = f"{rel.removesuffix('index.html')}#{ident}"
+            assert location in titles, location
+            # the name as Python spells it, relative to the module: LSTMParams.H
+            assert titles[location] == f"<code>{ident.removeprefix(module + '.')}</code>", location
+    assert headings > 100
+    for d in docs:
+        assert "\\htmlData" not in d["text"], d["location"]
+        assert "% code:" not in d["text"], d["location"]
+    # formulas are still searchable as TeX: the sigmoid's definition on the worked example
+    assert any("e^{-z}" in d["text"] for d in docs)

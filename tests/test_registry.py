@@ -214,6 +214,42 @@ def test_render_svg_has_no_timestamp(rendered):
         assert not ISO_DATE.search(svg), key
 
 
+_NUMBER = re.compile(rb"-?\d+(?:\.\d+)?")
+
+
+def test_round_coordinates_moves_no_point_more_than_half_a_hundredth():
+    """Compared with matplotlib's own six-decimal SVG of the same figure, number by number."""
+    import io
+
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from vgsite.theme import round_coordinates
+
+    matplotlib.use("Agg", force=False)
+    fig = Figure(figsize=(3, 2))
+    ax = fig.add_subplot()
+    ax.plot([0.123456, 1.987654, 2.5], [1 / 3, 2 / 7, 5 / 9], label="a curve")
+    ax.set_xlabel("depth (layers)")
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "t"}):
+        fig.savefig(buf, format="svg")
+    raw = buf.getvalue()
+    short = round_coordinates(raw)
+    assert len(short) < len(raw)
+    # The same numbers in the same order: only digits went, and none more than 0.005.
+    before, after = _NUMBER.findall(raw), _NUMBER.findall(short)
+    assert len(before) == len(after)
+    moved = [abs(float(a) - float(b)) for a, b in zip(before, after, strict=True)]
+    assert max(moved) <= 0.005 + 1e-12
+    assert any(m > 0 for m in moved)
+    # Glyph scale factors keep every digit (0.015625 rounded would shrink the text by 36 %).
+    assert re.findall(rb"scale\([^)]*\)", raw) == re.findall(rb"scale\([^)]*\)", short)
+    assert b"scale(0.015625)" in short
+    # Still one SVG document with the same elements.
+    assert short.count(b"<path") == raw.count(b"<path") and short.rstrip().endswith(b"</svg>")
+
+
 @pytest.mark.parametrize("name", ["no-such-figure", "", "Sigmoid"])
 def test_render_svg_unknown_figure_raises(name):
     with pytest.raises(ValueError, match=r"^name\b"):

@@ -643,11 +643,37 @@ def _stop_node() -> None:
 def on_post_build(config: Any) -> None:
     _stop_node()
     _subset_fonts(config["site_dir"])
+    _compact_search_index(Path(config["site_dir"]) / "search" / "search_index.json")
     if _state.get("values_changed"):
         CACHE.mkdir(parents=True, exist_ok=True)
         path = CACHE / f"numbers.{_state['hash']}.json"
         path.write_text(json.dumps(_state["values"], sort_keys=True), encoding="utf-8")
     _prune_cache()
+
+
+_API_ENTRY = re.compile(r"reference/(?P<module>\w+)/#(?P<id>vgdocs\.[\w.]+)")
+# Build-time markup inside TeX that a reader never types: the number markers and the code comments.
+_TEX_MARKUP = re.compile(r"\\htmlData\{[^{}]*\}|% code: [\w.]+ ?")
+
+
+def _compact_search_index(path: Path) -> None:
+    """Shorten what the search index (which every page downloads) holds of build-time markup.
+
+    Runs after Material's search plugin wrote the index (hooks run after plugins). An API entry's
+    title becomes its name, ``LSTMParams.H``, instead of its whole signature in HTML (a field's
+    title was even the page's); the TeX kept in the text loses ``\\htmlData{…}`` markers and
+    ``% code:`` comments. What a reader searches for, words, names and formulas, stays.
+    """
+    if not path.is_file():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    for doc in index["docs"]:
+        m = _API_ENTRY.fullmatch(doc["location"])
+        if m:
+            name = m.group("id").removeprefix(f"vgdocs.{m.group('module')}.")
+            doc["title"] = f"<code>{name}</code>"
+        doc["text"] = _TEX_MARKUP.sub("", doc["text"])
+    path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
 
 
 def _prune_cache() -> None:
