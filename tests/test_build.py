@@ -173,8 +173,15 @@ def test_search_index_names_api_entries_and_drops_build_markup(site_dir: Path,
             # the name as Python spells it, relative to the module: LSTMParams.H
             assert titles[location] == f"<code>{ident.removeprefix(module + '.')}</code>", location
     assert headings > 100
+    # every name of a "% code: a, b" line goes, not only the first
+    listed = {n.strip() for md in (ROOT / "docs").rglob("*.md")
+              for line in re.findall(r"^\s*% code:(.*)$", md.read_text(encoding="utf-8"), re.M)
+              for n in line.split(",")}
+    assert len(listed) > 10
     for d in docs:
         assert "\\htmlData" not in d["text"], d["location"]
         assert "% code:" not in d["text"], d["location"]
+        for name in listed:
+            assert f", {name}" not in d["text"], (d["location"], name)
     # formulas are still searchable as TeX: the sigmoid's definition on the worked example
     assert any("e^{-z}" in d["text"] for d in docs)

@@ -653,7 +653,7 @@ def on_post_build(config: Any) -> None:
 
 _API_ENTRY = re.compile(r"reference/(?P<module>\w+)/#(?P<id>vgdocs\.[\w.]+)")
 # Build-time markup inside TeX that a reader never types: the number markers and the code comments.
-_TEX_MARKUP = re.compile(r"\\htmlData\{[^{}]*\}|% code: [\w.]+ ?")
+_TEX_MARKUP = re.compile(r"\\htmlData\{[^{}]*\}|% ?code: ?[\w.]+(?:, ?[\w.]+)* ?")
 
 
 def _compact_search_index(path: Path) -> None:

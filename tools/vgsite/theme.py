@@ -116,11 +116,11 @@ _LONG_DECIMAL = re.compile(rb"-?\d+\.\d{3,}")
 
 
 def round_coordinates(svg: bytes) -> bytes:
-    """Keep two decimals of every coordinate in path data and ``translate()``, and one line per path.
+    """Round every coordinate in path data and ``translate()`` to two decimals; join its lines.
 
     matplotlib writes six: a hundredth of a point is 1/75 of a CSS pixel, far below anything a
-    screen shows, and the digits it drops are a sixth of a figure's compressed bytes. Scale factors
-    (the glyphs' ``scale(0.0825 …)``) and styles are left as they are.
+    screen shows, and the digits it drops are about a seventh of the figures' compressed bytes
+    (1,163 → 1,001 KB). Scale factors (the glyphs' ``scale(0.015625)``) and styles keep every digit.
     """
 
     def shorten(m: re.Match[bytes]) -> bytes:
