@@ -145,6 +145,9 @@ number("seq_seeds_n", ".0f")(lambda: 1 + len(SPREAD_SEEDS))
 for _t in (20, 50):
     number(f"seq_tanh_t{_t}_seeds_min", ".2f")(lambda t=_t: float(np.min(seeds_test("tanh")[:, LAGS.index(t)])))
     number(f"seq_blind_t{_t}", ".2f")(lambda t=_t: adding_problem_marker_blind(t))
+number("seq_tanh_t20_seeds_max", ".2f")(lambda: float(np.max(seeds_test("tanh")[:, LAGS.index(20)])))
+number("seq_tanh_t20_beats_blind", ".0f")(
+    lambda: float(np.sum(seeds_test("tanh")[:, LAGS.index(20)] < adding_problem_marker_blind(20))))
 number("seq_blind_t5", ".2f")(lambda: adding_problem_marker_blind(5))
 number("seq_tanh_t5_seeds_max", ".3f")(lambda: float(np.max(seeds_test("tanh")[:, LAGS.index(5)])))
 number("seq_tanh_t10_seeds_min", ".3f")(lambda: float(np.min(seeds_test("tanh")[:, LAGS.index(10)])))

@@ -17,6 +17,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+import blas_kernel  # noqa: E402 - before numpy loads: the build's BLAS kernels and threads
+
+blas_kernel.pin()
 import vgsite  # noqa: E402 - tools/vgsite, the site machinery
 import vgsite.experiments  # noqa: E402
 from browser import find_chromium, launch, serve_site  # noqa: E402 - tools/browser.py

@@ -64,6 +64,24 @@ def test_every_displayed_number_matches_its_function(html_pages: dict[str, str])
     assert not wrong, "\n".join(wrong)
 
 
+def test_numbers_in_alt_text_are_computed_and_plain(html_pages: dict[str, str]) -> None:
+    # A figure's alt text is read aloud in place of the figure: its numbers come from the same
+    # functions as the prose, as plain text (no markup inside an attribute).
+    checked = 0
+    for md in sorted(DOCS.glob("*.md")):
+        html_page = "index.html" if md.stem == "index" else f"{md.stem}/index.html"
+        alts = {img.get("alt") for img in BeautifulSoup(html_pages[html_page], "html.parser").find_all("img")}
+        for alt in re.findall(r"!\[([^\]]*\{\{[^\]]*)\]\(", md.read_text(encoding="utf-8")):
+            def value(m: re.Match[str]) -> str:
+                num = NUMBERS[m.group(1)]
+                return re.sub(r"<sup>(.*?)</sup>", r"^\1", format_number(num.value(), num.fmt, tex=False))
+
+            expected = re.sub(r"\{\{\s*(\w+)\s*\}\}", value, alt).strip()
+            assert expected in alts, f"{html_page}: no image has the alt text {expected!r}"
+            checked += 1
+    assert checked >= 2, "the recurrent-training figures give their numbers in their alt text"
+
+
 def test_article_shows_the_published_values(html_pages: dict[str, str]) -> None:
     on_article = {}
     for page, name, text in _displayed(html_pages):

@@ -236,10 +236,10 @@ def test_recurrent_page_claims_over_seeds():
         runs = rt.seeds_test(cell)
         assert np.all(runs[:, : i[20] + 1] < rt.SOLVED), cell  # up to T = 20, every seed
         assert np.max(runs[:, i[50]]) > 0.5, cell  # at T = 50 at least one seed fails
-    # T = 20 is the edge: seed 0 stays at the baseline, another seed beats the marker-blind guess.
-    from vgdocs.datasets import adding_problem_marker_blind
-
-    assert tanh[0, i[20]] > 0.9 and np.min(tanh[:, i[20]]) < adding_problem_marker_blind(20)
+    # T = 20: the run of the figure stays near the baseline, and no run learns the task. Whether a
+    # run gets below the marker-blind guess hangs on the last bits of the BLAS kernels (it did
+    # with OpenBLAS's Haswell kernels, not with SkylakeX's): the page gives that count, computed.
+    assert tanh[0, i[20]] > 0.8 and np.all(tanh[:, i[20]] > 3 * rt.SOLVED)
 
 
 def test_recurrent_page_numbers_against_independent_values():
@@ -249,6 +249,9 @@ def test_recurrent_page_numbers_against_independent_values():
 
     rt = page("recurrent-training")
     assert NUMBERS["seq_baseline"].value() == pytest.approx(2 / 12, rel=1e-15)
+    # How many tanh runs beat the marker-blind guess 1 - (1/10 + 1/10) / 2 at T = 20, counted by a loop.
+    tanh_t20 = rt.seeds_test("tanh")[:, rt.LAGS.index(20)]
+    assert NUMBERS["seq_tanh_t20_beats_blind"].value() == sum(1 for e in tanh_t20 if e < 0.9)
     assert NUMBERS["seq_forget_pow_b0"].value() == pytest.approx(2.0**-25, rel=1e-12)
     s1 = 1 / (1 + math.exp(-1))
     assert NUMBERS["seq_forget_pow_b1"].value() == pytest.approx(s1**25, rel=1e-12)
@@ -283,3 +286,60 @@ def test_exploding_page_training_numbers():
     # The baseline of the adding problem, estimated: the clipped run's loss is relative to 1/6.
     _, y = adding_problem(50, 200_000, np.random.default_rng(5))
     assert np.var(y) == pytest.approx(1 / 6, rel=0.01)
+
+
+# ---------------------------------------------------------------------------- the same bits on any CPU
+
+
+def test_blas_kernel_pin_sets_haswell_on_avx2_and_respects_the_environment(monkeypatch):
+    import blas_kernel
+
+    monkeypatch.setattr(blas_kernel.platform, "machine", lambda: "x86_64")
+    monkeypatch.setattr(blas_kernel, "_has_avx2_fma", lambda: True)
+    env: dict[str, str] = {}
+    blas_kernel.pin(env)
+    assert env == {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                   "OPENBLAS_CORETYPE": "Haswell"}
+    env = {"OPENBLAS_CORETYPE": "Zen", "OPENBLAS_NUM_THREADS": "2"}
+    blas_kernel.pin(env)
+    assert env["OPENBLAS_CORETYPE"] == "Zen" and env["OPENBLAS_NUM_THREADS"] == "2"
+    monkeypatch.setattr(blas_kernel, "_has_avx2_fma", lambda: False)  # an older x86 chip: left alone
+    env = {}
+    blas_kernel.pin(env)
+    assert "OPENBLAS_CORETYPE" not in env
+    monkeypatch.setattr(blas_kernel.platform, "machine", lambda: "aarch64")
+    monkeypatch.setattr(blas_kernel, "_has_avx2_fma", lambda: True)
+    env = {}
+    blas_kernel.pin(env)
+    assert "OPENBLAS_CORETYPE" not in env
+
+
+def test_blas_kernel_reads_cpu_flags(tmp_path):
+    import blas_kernel
+
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma bmi2\n\nprocessor\t: 1\n")
+    assert blas_kernel._has_avx2_fma(info)
+    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx avx2\n")  # avx2 without fma
+    assert not blas_kernel._has_avx2_fma(info)
+    assert not blas_kernel._has_avx2_fma(tmp_path / "missing")
+
+
+def test_this_session_runs_the_pinned_blas_kernels():
+    # The test session (an xdist worker) loaded numpy after conftest pinned the kernels: OpenBLAS
+    # reports the kernel family it actually uses, which is what the training results depend on.
+    import os
+
+    from threadpoolctl import threadpool_info
+
+    import blas_kernel
+
+    blas = [m for m in threadpool_info() if m.get("internal_api") == "openblas"]
+    assert blas, "numpy should run on OpenBLAS"
+    assert all(m["num_threads"] == 1 for m in blas)
+    coretype = os.environ.get("OPENBLAS_CORETYPE")
+    if coretype is None:
+        assert not (blas_kernel.platform.machine() == "x86_64" and blas_kernel._has_avx2_fma()), \
+            "conftest should have set OPENBLAS_CORETYPE on an x86-64 CPU with AVX2 and FMA"
+    elif coretype == blas_kernel.KERNEL:
+        assert all(m["architecture"] == blas_kernel.KERNEL for m in blas)

@@ -31,11 +31,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+import blas_kernel  # noqa: E402
 from browser import launch, serve_site  # noqa: E402
 from project import copy_project  # noqa: E402
 
-ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", **os.environ, "NO_MKDOCS_2_WARNING": "1",
-       "SOURCE_DATE_EPOCH": "1700000000"}
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
+blas_kernel.pin(ENV)
 OUT = ROOT / "docs" / "snippets" / "benchmark.md"
 
 

@@ -37,10 +37,13 @@ from pathlib import Path
 from typing import Any
 
 # The experiments multiply small matrices: one BLAS thread per process is faster than several
-# fighting over two cores. Set before numpy loads (a plain `mkdocs build` gets it too); an
-# explicit setting in the environment wins.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+# fighting over two cores, and one OpenBLAS kernel family gives the same training results on
+# every x86-64 CPU (tools/blas_kernel.py). Set before numpy loads (a plain `mkdocs build` gets
+# it too); an explicit setting in the environment wins.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import blas_kernel
+
+blas_kernel.pin()
 
 from mkdocs.structure.files import File, Files  # noqa: E402
 
@@ -293,7 +296,7 @@ def _value(name: str) -> float:
     return values[name]
 
 
-def _number(name: str, *, tex: bool, page_path: str) -> str | None:
+def _number(name: str, *, tex: bool, page_path: str, plain: bool = False) -> str | None:
     registry = _state["registry"]
     num = registry.NUMBERS.get(name)
     if num is None:
@@ -302,14 +305,22 @@ def _number(name: str, *, tex: bool, page_path: str) -> str | None:
     text = registry.format_number(_value(name), num.fmt, tex=tex)
     if tex:
         return f"\\htmlData{{vg-number={name}}}{{{text}}}"
+    if plain:  # an image's alt text holds no markup: 10<sup>−3</sup> reads as 10^−3
+        return re.sub(r"<sup>(.*?)</sup>", r"^\1", text)
     return f'<span class="vg-number" data-vg-number="{name}">{text}</span>'
 
 
+# A figure's alt text, up to the image's path: its numbers become plain text.
+_ALT_TEXT = re.compile(r"(?<=!\[)[^\]]*(?=\]\()")
+
+
 def _substitute(segment: str, *, tex: bool, page_path: str) -> str:
-    def repl(m: re.Match[str]) -> str:
-        out = _number(m.group(1), tex=tex, page_path=page_path)
+    def repl(m: re.Match[str], plain: bool = False) -> str:
+        out = _number(m.group(1), tex=tex, page_path=page_path, plain=plain)
         return m.group(0) if out is None else out
 
+    if not tex:
+        segment = _ALT_TEXT.sub(lambda a: _PLACEHOLDER.sub(lambda m: repl(m, plain=True), a.group(0)), segment)
     return _PLACEHOLDER.sub(repl, segment)
 
 

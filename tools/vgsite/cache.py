@@ -2,9 +2,10 @@
 """The hash that names the build caches.
 
 The site's numbers and the notebook depend on the library (``src/vgdocs``), the page files
-(``docs/**/*.py``), the site machinery (``tools/vgsite``), the hooks module, and the versions of
-Python, numpy and matplotlib: :func:`code_hash`. A figure or an experiment (a training run)
-depends on less: the library, *its own* page file and, for a figure, the theme: :func:`page_hash`.
+(``docs/**/*.py``), the site machinery (``tools/vgsite``), the hooks module, the versions of
+Python, numpy and matplotlib, and the OpenBLAS kernels (``tools/blas_kernel.py``): :func:`code_hash`.
+A figure or an experiment (a training run) depends on less: the library, *its own* page file
+and, for a figure, the theme: :func:`page_hash`.
 Editing one page's figure code redraws that page's figures and nothing else, and no edit outside
 the library retrains another page's networks. Any change to what a hash covers gives another
 hash, so a cache entry is never reused for code that could compute something else.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import sys
 from pathlib import Path
 
@@ -39,6 +41,8 @@ def code_hash(files: list[tuple[str, Path]] | None = None) -> str:
     import numpy
 
     h.update(f"{matplotlib.__version__} {numpy.__version__} {sys.version}".encode())
+    # The BLAS kernels change a training run's last bits (tools/blas_kernel.py).
+    h.update(os.environ.get("OPENBLAS_CORETYPE", "").encode())
     return h.hexdigest()[:16]
 
 
