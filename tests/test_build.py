@@ -185,3 +185,33 @@ def test_search_index_names_api_entries_and_drops_build_markup(site_dir: Path,
             assert f", {name}" not in d["text"], (d["location"], name)
     # formulas are still searchable as TeX: the sigmoid's definition on the worked example
     assert any("e^{-z}" in d["text"] for d in docs)
+    # A module's entry is its docstring's summary, the first paragraph of the module's page; the
+    # topic pages keep their whole text (the length map is found on signal-propagation).
+    by_location = {d["location"]: d["text"] for d in docs}
+    modules = 0
+    for rel, text in html_pages.items():
+        if not rel.startswith("reference/") or rel == "reference/index.html":
+            continue
+        soup = BeautifulSoup(text, "html.parser")
+        heading = soup.select_one("article h1[id], article h2[id]")
+        summary = heading.find_next("p")
+        entry = by_location[f"{rel.removesuffix('index.html')}#{heading['id']}"]
+        assert entry.count("<p>") == 1 and summary.get_text(" ", strip=True)[:40] in \
+            BeautifulSoup(entry, "html.parser").get_text(" ", strip=True), rel
+        modules += 1
+    assert modules >= 20
+    assert any(loc.startswith("signal-propagation/") and "the length map" in t for loc, t in by_location.items())
+
+
+def test_math_ships_mathml_for_screen_readers_without_the_tex_source(html_pages: dict[str, str]) -> None:
+    # Every formula has its MathML (what a screen reader reads) with real content, and the TeX
+    # annotation inside it, hidden by MathML Core and never read, is not shipped.
+    formulas = 0
+    for rel, text in html_pages.items():
+        assert "<annotation" not in text, rel
+        for el in BeautifulSoup(text, "html.parser").select("span.katex"):
+            math = el.select_one(".katex-mathml > math")
+            assert math is not None and math.select_one("semantics > *") is not None, rel
+            assert math.get_text(strip=True), rel
+            formulas += 1
+    assert formulas > 1000
