@@ -214,6 +214,43 @@ def test_render_svg_has_no_timestamp(rendered):
         assert not ISO_DATE.search(svg), key
 
 
+def test_unclip_markers_frees_edge_markers_and_only_lines_inside_the_axes():
+    import io
+
+    from matplotlib.figure import Figure
+
+    from vgsite.theme import unclip_markers
+
+    def draw(unclip: bool):
+        fig = Figure(figsize=(3, 2))
+        ax = fig.add_subplot()
+        inside = ax.plot([0, 1, 2], [0, 1, 2], marker="o", markersize=12)[0]  # last marker on the corner
+        outside = ax.plot([0, 3], [1, 1], marker="s")[0]  # its second point is beyond the limit
+        bare = ax.plot([0, 2], [2, 0])[0]  # no markers
+        axes_coords = ax.plot([0.5], [0.5], marker="^", transform=ax.transAxes)[0]
+        logged = fig.add_subplot(2, 2, 4)
+        logged.set_yscale("log")
+        log_line = logged.plot([1, 10], [1e-3, 1], marker="v")[0]
+        logged.set_xlim(1, 10)
+        logged.set_ylim(1e-3, 1)
+        ax.set_xlim(0, 2)
+        ax.set_ylim(0, 2)
+        if unclip:
+            unclip_markers(fig)
+        return fig, (inside, outside, bare, axes_coords, log_line)
+
+    _, (inside, outside, bare, axes_coords, log_line) = draw(True)
+    assert not inside.get_clip_on() and not log_line.get_clip_on()
+    assert outside.get_clip_on() and bare.get_clip_on() and axes_coords.get_clip_on()
+    # and the picture changes: the corner marker's outer three quarters are drawn.
+    svgs = []
+    for unclip in (False, True):
+        buf = io.BytesIO()
+        draw(unclip)[0].savefig(buf, format="svg")
+        svgs.append(buf.getvalue())
+    assert svgs[0] != svgs[1]
+
+
 _NUMBER = re.compile(rb"-?\d+(?:\.\d+)?")
 
 

@@ -91,9 +91,31 @@ def render_svg(name: str, scheme: str) -> bytes:
     with matplotlib.rc_context(_rc(theme)):
         fig = Figure(figsize=spec.size, layout="constrained")
         spec.draw(fig, theme)
+        unclip_markers(fig)
         buf = io.BytesIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return round_coordinates(stable_clip_ids(buf.getvalue()))
+
+
+def unclip_markers(fig: Any) -> None:
+    """Let a marker on the edge of the axes show whole: unclip each marked line that lies inside them.
+
+    Matplotlib clips every line to its axes, which cuts in half a marker that sits on an axis
+    limit (a last point at the right edge). A line whose points all lie within the limits stays
+    inside the axes box anyway (the box is convex, on linear and log axes alike), so unclipping
+    it changes nothing but those markers; a line with a point outside keeps its clipping.
+    """
+    import numpy as np
+
+    for ax in fig.axes:
+        (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+        for line in ax.get_lines():
+            if line.get_marker() in (None, "", " ", "None", "none") or line.get_transform() != ax.transData:
+                continue
+            x = np.asarray(line.get_xdata(), dtype=float)
+            y = np.asarray(line.get_ydata(), dtype=float)
+            if x.size and np.all((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)):
+                line.set_clip_on(False)
 
 
 _CLIP_ID = re.compile(rb'<clipPath id="(p[0-9a-f]{10})"')
