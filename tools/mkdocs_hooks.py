@@ -400,27 +400,73 @@ def _katex() -> subprocess.Popen[str]:
     return proc
 
 
+def _math_cache_path() -> Path:
+    """Where typeset formulas are kept: under the code's hash, KaTeX's version and its driver."""
+    digest = hashlib.sha256(_state["hash"].encode())
+    digest.update((KATEX_DIST.parent / "package.json").read_bytes())
+    digest.update((ROOT / "tools" / "katex_render.cjs").read_bytes())
+    return CACHE / f"math.{digest.hexdigest()[:16]}.json"
+
+
+def _math_cache() -> dict[str, dict[str, Any]]:
+    """Typeset formulas by display mode and TeX: their HTML and the characters each font draws."""
+    path = _math_cache_path()
+    if _state.get("math_path") != path:  # the first build, or `mkdocs serve` after a code edit
+        _state["math"] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        _state["math_path"] = path
+        _state["math_changed"] = False
+    return _state["math"]
+
+
+def _save_math_cache() -> None:
+    if _state.get("math_changed"):
+        CACHE.mkdir(parents=True, exist_ok=True)
+        _math_cache_path().write_text(json.dumps(_state["math"], sort_keys=True), encoding="utf-8")
+        _state["math_changed"] = False
+
+
 def _render_math(items: list[tuple[str, bool]]) -> list[dict[str, str]]:
-    proc = _katex()
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(json.dumps([{"tex": t, "display": d} for t, d in items]) + "\n")
-    proc.stdin.flush()
-    line = proc.stdout.readline()
-    if not line:
-        raise RuntimeError("the KaTeX renderer (node tools/katex_render.cjs) stopped")
-    results = json.loads(line)
-    for r in results:
-        if "html" in r:  # the TeX source again, inside the MathML: never drawn nor read aloud
-            r["html"] = _TEX_ANNOTATION.sub("", r["html"])
+    """Typeset ``(tex, display)`` items: from the cache, or by KaTeX for those it does not hold.
+
+    Rendering is most of a warm build's math time, and counting which font draws each
+    character nearly as much: both are kept per formula, and a formula typesets the same on
+    every page and every build of the same code and KaTeX.
+    """
+    cache = _math_cache()
+    keys = [f"{int(display)}{tex}" for tex, display in items]
+    todo = sorted({k for k in keys if k not in cache})
+    errors: dict[str, dict[str, str]] = {}
+    if todo:
+        proc = _katex()
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps([{"tex": k[1:], "display": k[0] == "1"} for k in todo]) + "\n")
+        proc.stdin.flush()
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the KaTeX renderer (node tools/katex_render.cjs) stopped")
+        cascade = _font_cascade()
+        for key, r in zip(todo, json.loads(line), strict=True):
+            if "html" not in r:
+                errors[key] = r  # not kept: the build warns about it every time
+                continue
+            # the TeX source again, inside the MathML: never drawn nor read aloud
+            markup = _TEX_ANNOTATION.sub("", r["html"])
+            chars: dict[str, set[str]] = {}
+            if cascade is not None:
+                # The visible half only: the MathML copy is read aloud, not drawn in KaTeX's fonts.
+                cascade.characters('<span class="katex">' + markup.split("</math></span>", 1)[-1], chars)
+            cache[key] = {"html": markup, "chars": {f: "".join(sorted(c)) for f, c in sorted(chars.items())}}
+            _state["math_changed"] = True
     # Kept across the rebuilds of one `mkdocs serve`: a dirty rebuild typesets only some pages.
     drawn = _state.setdefault("katex_chars", {})
-    seen = _state.setdefault("katex_seen", set())
-    cascade = _font_cascade()
-    for r in results:
-        if "html" in r and r["html"] not in seen and cascade is not None:
-            seen.add(r["html"])
-            # The visible half only: the MathML copy is read aloud, not drawn in KaTeX's fonts.
-            cascade.characters('<span class="katex">' + r["html"].split("</math></span>", 1)[-1], drawn)
+    results = []
+    for key in keys:
+        if key in errors:
+            results.append(errors[key])
+            continue
+        for face, chars in cache[key]["chars"].items():
+            drawn.setdefault(face, set()).update(chars)
+        results.append({"html": cache[key]["html"]})
     return results
 
 
@@ -667,6 +713,7 @@ def on_post_build(config: Any) -> None:
         CACHE.mkdir(parents=True, exist_ok=True)
         path = CACHE / f"numbers.{_state['hash']}.json"
         path.write_text(json.dumps(_state["values"], sort_keys=True), encoding="utf-8")
+    _save_math_cache()
     _prune_cache()
 
 
@@ -719,6 +766,10 @@ def _prune_cache() -> None:
             path.unlink(missing_ok=True)
     for path in CACHE.glob("numbers.*.json"):
         if path.suffixes[-2:-1] != [f".{current}"]:
+            path.unlink(missing_ok=True)
+    math = _math_cache_path()
+    for path in CACHE.glob("math.*.json"):
+        if path != math:
             path.unlink(missing_ok=True)
     for old in CACHE.glob("fonts/*"):
         if _state.get("font_cache") and old.name != _state["font_cache"] and not old.name.endswith(".tmp"):
