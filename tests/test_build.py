@@ -218,3 +218,19 @@ def test_math_ships_mathml_for_screen_readers_without_the_tex_source(html_pages:
             assert math.select_one("mi, mn, mo, mtext, ms, mspace"), rel  # \sqrt{\;} holds a space only
             formulas += 1
     assert formulas > 1000
+
+
+def test_build_keeps_compiled_templates_of_the_theme_and_mkdocstrings(site_dir: Path) -> None:
+    # The session's build (site_dir) compiled the API pages' and the theme's templates through
+    # Jinja's bytecode cache: their buckets, named as Jinja names them, are on disk for the next one.
+    import hashlib
+
+    import mkdocstrings_handlers.python as handler
+
+    def bucket(name: str, filename: Path) -> Path:
+        key = hashlib.sha1(f"{name}|{filename}".encode()).hexdigest()
+        return ROOT / ".cache" / "vgdocs" / "jinja" / f"__jinja2_{key}.cache"
+
+    templates = Path(handler.__file__).parent / "templates" / "material"
+    assert bucket("module.html.jinja", templates / "module.html.jinja").is_file()
+    assert bucket("main.html", ROOT / "overrides" / "main.html").is_file()

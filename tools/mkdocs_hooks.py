@@ -109,6 +109,11 @@ def on_config(config: Any) -> Any:
     # page links it itself (on_page_content), so the other pages load one render-blocking file less.
     if MKDOCSTRINGS_CSS in config.extra_css:
         config.extra_css.remove(MKDOCSTRINGS_CSS)
+    # mkdocstrings renders the API pages before on_env: its templates get the cache here (hooks
+    # run after the plugins, so its on_config has made its handlers).
+    plugin = config.plugins.get("mkdocstrings") if config is not None else None
+    if plugin is not None:
+        plugin.handlers.get_handler("python").env.bytecode_cache = _template_cache()
     return config
 
 
@@ -192,7 +197,23 @@ def on_env(env: Any, config: Any, files: Files) -> Any:
         TIMINGS.write_text(json.dumps(timings, sort_keys=True, indent=1), encoding="utf-8")
     if pool is not None:
         pool.shutdown()
+    env.bytecode_cache = _template_cache()  # the theme's: its pages are rendered after this event
     return env
+
+
+def _template_cache() -> Any:
+    """Compiled Jinja templates, kept on disk between builds (for the theme and mkdocstrings).
+
+    Every build (each rebuild of `mkdocs serve` too) makes new Jinja environments, which compile
+    every template again: a sizeable share of a rebuild, for templates that rarely change. Jinja's
+    own bytecode cache keys each template by its name and file and checks its source, so an edited
+    template is compiled afresh.
+    """
+    from jinja2 import FileSystemBytecodeCache
+
+    directory = CACHE / "jinja"
+    directory.mkdir(parents=True, exist_ok=True)
+    return FileSystemBytecodeCache(str(directory))
 
 
 def _katex_css() -> str:
