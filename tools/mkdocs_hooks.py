@@ -112,8 +112,12 @@ def on_config(config: Any) -> Any:
     # mkdocstrings renders the API pages before on_env: its templates get the cache here (hooks
     # run after the plugins, so its on_config has made its handlers).
     plugin = config.plugins.get("mkdocstrings") if config is not None else None
-    if plugin is not None:
-        plugin.handlers.get_handler("python").env.bytecode_cache = _template_cache()
+    try:
+        handlers = plugin.handlers if plugin is not None else None
+    except RuntimeError:  # its on_config has not run: a test calling this hook on its own
+        handlers = None
+    if handlers is not None:
+        handlers.get_handler("python").env.bytecode_cache = _template_cache()
     return config
 
 
@@ -431,6 +435,8 @@ def _math_cache_path() -> Path:
 
 def _math_cache() -> dict[str, dict[str, Any]]:
     """Typeset formulas by display mode and TeX: their HTML and the characters each font draws."""
+    if "hash" not in _state:  # the hooks used without a build (on_config never ran): memory only
+        return _state.setdefault("math_memory", {})
     path = _math_cache_path()
     if _state.get("math_path") != path:  # the first build, or `mkdocs serve` after a code edit
         _state["math"] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -440,7 +446,7 @@ def _math_cache() -> dict[str, dict[str, Any]]:
 
 
 def _save_math_cache() -> None:
-    if _state.get("math_changed"):
+    if _state.get("math_changed") and "hash" in _state:
         CACHE.mkdir(parents=True, exist_ok=True)
         _math_cache_path().write_text(json.dumps(_state["math"], sort_keys=True), encoding="utf-8")
         _state["math_changed"] = False
