@@ -18,6 +18,7 @@ def _hooks(cache: Path) -> Any:
     spec.loader.exec_module(module)
     module.CACHE = cache
     module._state["hash"] = "0123456789abcdef"
+    module._state["math_file"] = module._math_cache_path()  # as on_config files it
     return module
 
 

@@ -94,6 +94,7 @@ def _source_hash() -> str:
 def on_config(config: Any) -> Any:
     _state["registry"] = _load_package()
     _state["hash"] = _source_hash()
+    _state["math_file"] = _math_cache_path()
     cached = CACHE / f"numbers.{_state['hash']}.json"
     _state["values"] = json.loads(cached.read_text(encoding="utf-8")) if cached.exists() else {}
     _state["values_changed"] = False
@@ -426,7 +427,10 @@ def _katex() -> subprocess.Popen[str]:
 
 
 def _math_cache_path() -> Path:
-    """Where typeset formulas are kept: under the code's hash, KaTeX's version and its driver."""
+    """Where typeset formulas are kept: under the code's hash, KaTeX's version and its driver.
+
+    Worked out once per build, in on_config (``_state["math_file"]``), not once per page.
+    """
     digest = hashlib.sha256(_state["hash"].encode())
     digest.update((KATEX_DIST.parent / "package.json").read_bytes())
     digest.update((ROOT / "tools" / "katex_render.cjs").read_bytes())
@@ -435,9 +439,9 @@ def _math_cache_path() -> Path:
 
 def _math_cache() -> dict[str, dict[str, Any]]:
     """Typeset formulas by display mode and TeX: their HTML and the characters each font draws."""
-    if "hash" not in _state:  # the hooks used without a build (on_config never ran): memory only
+    path = _state.get("math_file")
+    if path is None:  # the hooks used without a build (on_config never ran): memory only
         return _state.setdefault("math_memory", {})
-    path = _math_cache_path()
     if _state.get("math_path") != path:  # the first build, or `mkdocs serve` after a code edit
         _state["math"] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         _state["math_path"] = path
@@ -446,9 +450,9 @@ def _math_cache() -> dict[str, dict[str, Any]]:
 
 
 def _save_math_cache() -> None:
-    if _state.get("math_changed") and "hash" in _state:
+    if _state.get("math_changed") and _state.get("math_file"):
         CACHE.mkdir(parents=True, exist_ok=True)
-        _math_cache_path().write_text(json.dumps(_state["math"], sort_keys=True), encoding="utf-8")
+        _state["math_file"].write_text(json.dumps(_state["math"], sort_keys=True), encoding="utf-8")
         _state["math_changed"] = False
 
 
@@ -794,9 +798,8 @@ def _prune_cache() -> None:
     for path in CACHE.glob("numbers.*.json"):
         if path.suffixes[-2:-1] != [f".{current}"]:
             path.unlink(missing_ok=True)
-    math = _math_cache_path()
     for path in CACHE.glob("math.*.json"):
-        if path != math:
+        if path != _state["math_file"]:
             path.unlink(missing_ok=True)
     for old in CACHE.glob("fonts/*"):
         if _state.get("font_cache") and old.name != _state["font_cache"] and not old.name.endswith(".tmp"):
