@@ -533,3 +533,67 @@ def test_figures_hold_their_place_before_their_image_arrives(browser: Any, site_
                 if f["complete"] or f["width"] < 300 or abs(f["height"] - f["expected"]) > 1:
                     problems.append(f"{rel} at {width} px: {f}")
     assert not problems, "\n".join(problems)
+
+
+# Records, from before the page's first script runs, every change of the body's colour
+# attributes and every colour-scheme meta tag put into the document.
+PALETTE_WATCH_JS = """
+window.__palette = [];
+new MutationObserver(ms => { for (const m of ms) {
+  if (m.type === 'attributes' && m.target === document.body && m.attributeName.startsWith('data-md-color-'))
+    window.__palette.push([m.attributeName, m.oldValue, document.body.getAttribute(m.attributeName)]);
+  for (const n of m.addedNodes || [])
+    if (n.nodeName === 'META' && (n.getAttribute('name') || '').toLowerCase() === 'color-scheme')
+      window.__palette.push(['meta added', null, n.getAttribute('content')]);
+} }).observe(document, {subtree: true, childList: true, attributes: true, attributeOldValue: true});
+"""
+
+PALETTE_STATE_JS = """
+() => ({scheme: document.body.getAttribute('data-md-color-scheme'),
+        switching: document.body.hasAttribute('data-md-color-switching'),
+        metas: [...document.querySelectorAll('meta[name=color-scheme]')].map(m => m.content),
+        used: getComputedStyle(document.body).colorScheme,
+        log: window.__palette.splice(0)})
+"""
+
+
+@pytest.mark.parametrize("system", ["light", "dark"])
+def test_palette_switch_restyles_only_when_colours_change(browser: Any, site_url: str, system: str) -> None:
+    """overrides/main.html keeps Material's palette switch but skips its work when nothing changes.
+
+    Loading a page in the scheme it was built with must not mark the body "switching" (that
+    restyles every element twice) and must leave one colour-scheme meta tag, ours, matching the
+    scheme in use. A reader whose system prefers dark gets the dark palette at load, with the
+    mark; a click on the toggle switches the palette, marks the body while it does, and updates
+    the meta tag; the switch survives a reload (Material stores it).
+    """
+    origin = site_url.rstrip("/")
+    other = {"default": "slate", "slate": "default"}
+    used = {"default": "light", "slate": "dark"}
+    with _context(browser, system, origin) as (ctx, _):
+        ctx.add_init_script(PALETTE_WATCH_JS)
+        page = ctx.new_page()
+        page.goto(f"{site_url}signal-propagation/", wait_until="load")
+        page.wait_for_timeout(300)  # Material takes the mark off on a timer
+        state = page.evaluate(PALETTE_STATE_JS)
+        start = MATERIAL_SCHEME[system]
+        marked = [e for e in state["log"] if e[0] == "data-md-color-switching" and e[2] is not None]
+        assert state["scheme"] == start, state
+        assert state["metas"] == [used[start]] and state["used"] == used[start], state
+        assert not state["switching"], state
+        if system == "light":
+            assert not marked, f"the page was marked 'switching' with no change of colours: {state['log']}"
+        else:
+            assert marked, f"the switch to the dark palette at load was not marked: {state['log']}"
+        page.locator("form[data-md-component=palette] label:not([hidden])").click()
+        page.wait_for_function(f"() => document.body.getAttribute('data-md-color-scheme') === '{other[start]}'")
+        page.wait_for_timeout(300)
+        state = page.evaluate(PALETTE_STATE_JS)
+        marked = [e for e in state["log"] if e[0] == "data-md-color-switching" and e[2] is not None]
+        assert marked, f"the toggle switched colours without the 'switching' mark: {state['log']}"
+        assert not state["switching"], state
+        assert state["metas"] == [used[other[start]]] and state["used"] == used[other[start]], state
+        page.reload(wait_until="load")
+        page.wait_for_timeout(300)
+        state = page.evaluate(PALETTE_STATE_JS)
+        assert state["scheme"] == other[start] and state["metas"] == [used[other[start]]], state

@@ -630,16 +630,32 @@ def _code_links(tex: str, page: Any, files: Files) -> tuple[str, str]:
 
 
 
+_ABSOLUTE_HREF = (
+    "(function(l){if(!/^(?:[a-z]+:)?\\/\\//i.test(l.getAttribute('href')))l.href=l.href;})"
+    "(document.currentScript.previousElementSibling);"
+)
+
+
 def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str:
+    from vgsite.tail import mark_tail
+
     if page.file.src_uri.startswith(f"{REFERENCE_DIR}/"):
         html_text = _tested_by(html_text)
     if 'class="doc doc-' in html_text:
         # In the content, not the head: instant navigation swaps the content in with it.
         href = posixpath.relpath(MKDOCSTRINGS_CSS, posixpath.dirname(page.url) or ".")
-        html_text = f'<link rel="stylesheet" href="{href}">\n{html_text}'
+        # Material's instant navigation makes relative URLs absolute as it starts; for a loaded
+        # stylesheet that means a reload and a restyle of the whole page. Done at once, while
+        # the page holds only its header (as overrides/main.html does for the head's sheets).
+        html_text = f'<link rel="stylesheet" href="{href}"><script>{_ABSOLUTE_HREF}</script>\n{html_text}'
     if _is_notebook(page):
         html_text = _notebook_page(html_text, page, config, files)
-    return html_text
+        html_text = mark_tail(html_text, 3, r'class="jp-Notebook"')
+    elif "doc-children" in html_text:
+        html_text = mark_tail(html_text, 3, r'class="[^"]*\bdoc-children\b')
+    # The blocks that are always rendered (vgdocs.css): a page's last ten, a notebook's last
+    # three cells, the last three entries of each API listing.
+    return mark_tail(html_text, 10)
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
@@ -925,6 +941,24 @@ def _notebook_figures(text: str, page: Any, config: Any, where: str) -> str:
     return "".join([*out, text[last:]])
 
 
+_NB_CELL = '<div class="jp-Cell '
+_HEADING = re.compile(r"<h[1-6][\s>]")
+
+
+def _mark_heading_cells(text: str) -> str:
+    """Class the cells that hold a heading ``vg-heading-cell``: vgdocs.css always renders them.
+
+    The theme reads the position of every heading in the table of contents as the page loads;
+    a heading inside a skipped (content-visibility) cell would make the browser render that cell
+    on the spot, one cell at a time.
+    """
+    parts = text.split(_NB_CELL)
+    for i in range(1, len(parts)):
+        if _HEADING.search(parts[i]):
+            parts[i] = "vg-heading-cell " + parts[i]
+    return _NB_CELL.join(parts)
+
+
 def _notebook_page(html_text: str, page: Any, config: Any, files: Files) -> str:
     where = page.file.src_uri
     start, end = html_text.find(_NB_START), html_text.find(_NB_END)
@@ -953,6 +987,7 @@ def _notebook_page(html_text: str, page: Any, config: Any, files: Files) -> str:
         return f'href="{file.url_relative_to(page.file)}{m.group("frag") or ""}"'
 
     text = _NB_LINK.sub(link, text)
+    text = _mark_heading_cells(text)
     plugin = config.plugins.get("mkdocs-jupyter")
     if plugin is not None and plugin.config.get("include_source"):
         name = posixpath.basename(where)  # the plugin copies the notebook beside the page
