@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
 from vgsite.tail import MARKER, mark_tail
 
 ROOT = Path(__file__).resolve().parents[1]
