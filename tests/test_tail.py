@@ -130,3 +130,17 @@ def test_marker_on_real_pages_matches_the_parser(page: str) -> None:
     assert len([c for c in tree.root if c[1] != "vg-tail"]) > 10
     assert _tail_ok(tree.root, 10)
     assert re.search(re.escape(MARKER), out)
+
+
+def test_top_and_containers_in_one_pass_match_two_passes() -> None:
+    """``top=`` marks the top level in the same pass: the same markers as two separate calls."""
+    objects = "".join(f'<div class="doc doc-object"><p>{i}</p></div>' for i in range(6))
+    text = "".join(f"<p>{i}</p>" for i in range(12)) + f'<div class="doc doc-children">{objects}</div><p>end</p>'
+    pattern = r'class="[^"]*\bdoc-children\b'
+    one = mark_tail(text, 3, pattern, top=10)
+    assert one == mark_tail(mark_tail(text, 3, pattern), 10)
+    tree = _tree(one)
+    assert _tail_ok(tree.root, 10)
+    assert all(_tail_ok(kids, 3) for tag, cls, kids in tree.children if "doc-children" in cls)
+    with pytest.raises(ValueError, match="top must be at least 1"):
+        mark_tail(text, 3, pattern, top=0)

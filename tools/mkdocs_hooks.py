@@ -630,10 +630,8 @@ def _code_links(tex: str, page: Any, files: Files) -> tuple[str, str]:
 
 
 
-_ABSOLUTE_HREF = (
-    "(function(l){if(!/^(?:[a-z]+:)?\\/\\//i.test(l.getAttribute('href')))l.href=l.href;})"
-    "(document.currentScript.previousElementSibling);"
-)
+# overrides/main.html defines vgAbsoluteUrls (Material's rule for relative URLs).
+_ABSOLUTE_HREF = "vgAbsoluteUrls(document.currentScript.previousElementSibling);"
 
 
 def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str:
@@ -644,17 +642,15 @@ def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str
     if 'class="doc doc-' in html_text:
         # In the content, not the head: instant navigation swaps the content in with it.
         href = posixpath.relpath(MKDOCSTRINGS_CSS, posixpath.dirname(page.url) or ".")
-        # Material's instant navigation makes relative URLs absolute as it starts; for a loaded
-        # stylesheet that means a reload and a restyle of the whole page. Done at once, while
-        # the page holds only its header (as overrides/main.html does for the head's sheets).
+        # Made absolute at once, before the content is there to restyle (overrides/main.html).
         html_text = f'<link rel="stylesheet" href="{href}"><script>{_ABSOLUTE_HREF}</script>\n{html_text}'
+    # The blocks that are always rendered (vgdocs.css): a page's last ten, a notebook's last
+    # three cells, the last three entries of each API listing; one pass over the page.
     if _is_notebook(page):
         html_text = _notebook_page(html_text, page, config, files)
-        html_text = mark_tail(html_text, 3, r'class="jp-Notebook"')
-    elif "doc-children" in html_text:
-        html_text = mark_tail(html_text, 3, r'class="[^"]*\bdoc-children\b')
-    # The blocks that are always rendered (vgdocs.css): a page's last ten, a notebook's last
-    # three cells, the last three entries of each API listing.
+        return mark_tail(html_text, 3, r'class="jp-Notebook"', top=10)
+    if "doc-children" in html_text:
+        return mark_tail(html_text, 3, r'class="[^"]*\bdoc-children\b', top=10)
     return mark_tail(html_text, 10)
 
 

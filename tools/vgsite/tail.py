@@ -29,27 +29,32 @@ _TOKEN = re.compile(
 )
 
 
-def mark_tail(text: str, count: int, container: str | None = None) -> str:
+def mark_tail(text: str, count: int, container: str | None = None, *, top: int | None = None) -> str:
     """Put :data:`MARKER` before the ``count``-th last child of each container.
 
     ``container`` is a regular expression searched in a start tag's attributes (for instance
-    ``r'class="doc-children"'``); ``None`` means the top level of ``text``. A container with
-    ``count`` children or fewer gets no marker: all of them are its tail.
+    ``r'class="doc-children"'``); ``None`` means the top level of ``text``. ``top`` also marks
+    the top level, before its ``top``-th last child, in the same pass. A container with no more
+    children than its count gets no marker: all of them are its tail.
     """
-    if count < 1:
-        raise ValueError(f"count must be at least 1, got {count}")
+    for name, value in (("count", count), ("top", top)):
+        if value is not None and value < 1:
+            raise ValueError(f"{name} must be at least 1, got {value}")
     wanted = re.compile(container) if container is not None else None
-    top: list[int] = []
+    root_count = count if wanted is None else top
+    root: list[int] | None = [] if root_count is not None else None
     # Open elements: (tag name, start offsets of its children, or None if it is no container).
-    stack: list[tuple[str, list[int] | None]] = [("", top if wanted is None else None)]
-    found: list[list[int]] = [top] if wanted is None else []
+    stack: list[tuple[str, list[int] | None]] = [("", root)]
+    # Each container's children, with how many of the last ones are its tail.
+    found: list[tuple[list[int], int]] = [(root, root_count)] if root is not None and root_count else []
     for m in _TOKEN.finditer(text):
-        if m.group(0).startswith("<!--"):
+        start = m.start()
+        if text.startswith("<!--", start):
             continue
         children = stack[-1][1]
         if m.group("raw"):
             if children is not None:
-                children.append(m.start())
+                children.append(start)
             continue
         tag = m.group("tag").lower()
         if m.group("end"):
@@ -59,14 +64,15 @@ def mark_tail(text: str, count: int, container: str | None = None) -> str:
                     break
             continue
         if children is not None:
-            children.append(m.start())
+            children.append(start)
         if tag in _VOID or m.group("self"):
             continue
-        mine = [] if wanted is not None and wanted.search(m.group("attrs")) else None
-        if mine is not None:
-            found.append(mine)
+        mine: list[int] | None = None
+        if wanted is not None and wanted.search(m.group("attrs")):
+            mine = []
+            found.append((mine, count))
         stack.append((tag, mine))
-    cuts = sorted(kids[-count] for kids in found if len(kids) > count)
+    cuts = sorted(kids[-n] for kids, n in found if len(kids) > n)
     out: list[str] = []
     last = 0
     for cut in cuts:
