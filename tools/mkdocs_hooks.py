@@ -63,21 +63,27 @@ _state: dict[str, Any] = {}
 # ---------------------------------------------------------------------------- package
 
 
-def _load_package() -> Any:
-    """Import ``vgdocs``, the site machinery and every page file afresh.
+def _load_package() -> tuple[Any, str]:
+    """Import ``vgdocs``, the site machinery and every page file afresh; return the registry and code hash.
 
     ``mkdocs serve`` rebuilds with the code as it is on disk now: an edit to the library, to a
-    page file ``docs/<page>.py`` or to ``tools/vgsite`` shows up on the next rebuild.
+    page file ``docs/<page>.py`` or to ``tools/vgsite`` shows up on the next rebuild. A rebuild
+    whose code hash (``_source_hash``, which covers all of these) is the one loaded keeps the
+    modules it has: importing them again would give the same registry, only later.
     """
     for path in (SRC, TOOLS):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
+    loaded = sys.modules.get("vgsite")
+    if loaded is not None and getattr(loaded, "loaded_hash", None) == (current := _source_hash()):
+        return loaded.registry, current
     for mod in [m for m in sys.modules if m.split(".")[0] in ("vgdocs", "vgsite")]:
         del sys.modules[mod]
     importlib.invalidate_caches()
     site = importlib.import_module("vgsite")
     site.load_all()  # every page file registers its numbers and figures on import
-    return site.registry
+    site.loaded_hash = _source_hash()
+    return site.registry, site.loaded_hash
 
 
 def _source_hash() -> str:
@@ -92,8 +98,7 @@ def _source_hash() -> str:
 
 
 def on_config(config: Any) -> Any:
-    _state["registry"] = _load_package()
-    _state["hash"] = _source_hash()
+    _state["registry"], _state["hash"] = _load_package()
     _state["math_file"] = _math_cache_path()
     cached = CACHE / f"numbers.{_state['hash']}.json"
     _state["values"] = json.loads(cached.read_text(encoding="utf-8")) if cached.exists() else {}
@@ -117,9 +122,39 @@ def on_config(config: Any) -> Any:
         handlers = plugin.handlers if plugin is not None else None
     except RuntimeError:  # its on_config has not run: a test calling this hook on its own
         handlers = None
+    # Material's search plugin made its index in its on_config: a page it has indexed before
+    # with the same HTML gets its sections back unparsed (vgsite.render_cache).
+    search = config.plugins.get("material/search") if config is not None else None
+    if getattr(search, "search_index", None) is not None:
+        from vgsite.render_cache import cache_search_entries, render_salt
+
+        salt = render_salt([("render_cache", TOOLS / "vgsite" / "render_cache.py")])
+        salt += json.dumps(dict(search.config), default=repr)
+        cache_search_entries(search.search_index, CACHE / "search", salt)
     if handlers is not None:
-        handlers.get_handler("python").env.bytecode_cache = _template_cache()
+        python = handlers.get_handler("python")
+        python.env.bytecode_cache = _template_cache()
+        _cache_api_renders(python, config)
     return config
+
+
+def _cache_api_renders(handler: Any, config: Any) -> None:
+    """Serve the API reference's entries from disk while the library and ``mkdocs.yml`` are unchanged."""
+    from vgsite.render_cache import cache_renders, render_salt
+
+    library = [(f"src/{p.relative_to(SRC).as_posix()}", p) for p in sorted(SRC.glob("vgdocs/**/*.py"))]
+    config_file = Path(config.config_file_path)
+    salt = render_salt([*library, ("mkdocs.yml", config_file), ("render_cache", TOOLS / "vgsite" / "render_cache.py")])
+    _state["api_cache"] = salt
+    cache_renders(handler, CACHE / "api" / salt)
+    # What griffe read of the library, kept for the next rebuild of `mkdocs serve` (on the
+    # package, which outlives this module) while the salt says the library is unchanged.
+    site = sys.modules["vgsite"]
+    kept = getattr(site, "griffe_collections", None)
+    if kept is not None and kept[0] == salt:
+        handler._modules_collection, handler._lines_collection = kept[1:]
+    else:
+        site.griffe_collections = (salt, handler._modules_collection, handler._lines_collection)
 
 
 # ---------------------------------------------------------------------------- files
@@ -818,6 +853,9 @@ def _prune_cache() -> None:
             shutil.rmtree(old, ignore_errors=True)
     for old in CACHE.glob("notebooks/*"):
         if old.name != current:
+            shutil.rmtree(old, ignore_errors=True)
+    for old in CACHE.glob("api/*"):
+        if _state.get("api_cache") and old.name != _state["api_cache"]:
             shutil.rmtree(old, ignore_errors=True)
 
 
