@@ -8,6 +8,9 @@ same bytes, is tested in ``tests/test_training.py`` and ``tests/test_sequence_tr
 every figure is drawn, every example and the notebook run, every number is computed anew. Both
 go to fresh output directories, side by side (one per core). Every file of the two sites must
 have the same SHA-256: pages, search index, sitemaps, figures, KaTeX output, notebook page.
+Build C then builds B's copy again, reading everything from the caches B filled (figures,
+numbers, math, the notebook, the API reference's entries and the search sections), and must
+give B's files byte for byte: a cache can make a build faster, never different.
 
 The differences, if any, are written to ``tests/artifacts/reproducible/`` as unified diffs.
 """
@@ -74,6 +77,18 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return work / "site-a", work / "site-b"
 
 
+@pytest.fixture(scope="module")
+def rebuilt_from_caches(two_builds: tuple[Path, Path]) -> Path:
+    """Build C: the copy of build B again, now with every cache B filled (a warm build)."""
+    copy = two_builds[1].parent / "copy"
+    cache = copy / ".cache" / "vgdocs"
+    assert any(cache.glob("api/*/*.json")) and any(cache.glob("search/*.json")), (
+        f"build B left no rendered API entries or search sections in {cache}")
+    proc = _build(copy, copy.parent / "site-c")
+    assert proc.returncode == 0, f"build C failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return copy.parent / "site-c"
+
+
 def _diff(rel: str, a: Path, b: Path) -> str:
     pa, pb = a / rel, b / rel
     if pa.suffix == ".gz":
@@ -94,7 +109,16 @@ def _diff(rel: str, a: Path, b: Path) -> str:
 
 
 def test_two_clean_builds_are_byte_identical(two_builds: tuple[Path, Path]) -> None:
-    a, b = two_builds
+    _assert_identical(*two_builds)
+
+
+def test_a_build_from_the_caches_is_byte_identical_to_a_fresh_one(
+        two_builds: tuple[Path, Path], rebuilt_from_caches: Path) -> None:
+    """Figures, numbers, math, API entries and search sections read back from the cache (tools/vgsite)."""
+    _assert_identical(two_builds[1], rebuilt_from_caches)
+
+
+def _assert_identical(a: Path, b: Path) -> None:
     da, db = digests(a), digests(b)
     assert len(da) > 20, f"only {len(da)} files in the site"
     only_a, only_b = sorted(da.keys() - db.keys()), sorted(db.keys() - da.keys())
