@@ -164,7 +164,19 @@ def test_search_sections_are_parsed_again_when_what_the_plugin_reads_changes(tmp
 # ---------------------------------------------------------------------------- the package, across rebuilds
 
 
-def test_a_rebuild_keeps_the_loaded_package_only_while_its_code_hash_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def own_modules() -> Any:
+    """Give the package's modules back afterwards: the test below imports them afresh, and a
+    later test in this worker must find the ones conftest configured (their cache directory)."""
+    kept = {m: mod for m, mod in sys.modules.items() if m.split(".")[0] in ("vgdocs", "vgsite")}
+    yield
+    for m in [m for m in sys.modules if m.split(".")[0] in ("vgdocs", "vgsite")]:
+        del sys.modules[m]
+    sys.modules.update(kept)
+
+
+def test_a_rebuild_keeps_the_loaded_package_only_while_its_code_hash_holds(
+        monkeypatch: pytest.MonkeyPatch, own_modules: None) -> None:
     spec = importlib.util.spec_from_file_location("vgdocs_hooks_reload", ROOT / "tools" / "mkdocs_hooks.py")
     assert spec is not None and spec.loader is not None
     hooks = importlib.util.module_from_spec(spec)

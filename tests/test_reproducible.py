@@ -62,6 +62,8 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     assert not (copy / ".cache").exists()
     import vgsite.experiments as experiments
 
+    # the directory conftest configures, set again: another test may have imported the module afresh
+    experiments.configure(ROOT / ".cache" / "vgdocs" / "experiments")
     for name in sorted(experiments.EXPERIMENTS):  # computed once for the whole suite, under its lock
         experiments.result(name)
         stored = experiments.stored_path(name)
