@@ -30,7 +30,7 @@ vgsite.load_all()  # the page files docs/<page>.py register every displayed numb
 # process needs one first computes it, every other one loads it.
 vgsite.experiments.configure(ROOT / ".cache" / "vgdocs" / "experiments")
 
-__all__ = ["copy_project", "mkdocs_build"]
+__all__ = ["copy_project", "give_stored_experiments", "mkdocs_build", "not_local"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
@@ -46,6 +46,25 @@ def mkdocs_build(project: Path, site_dir: Path, *, strict: bool = True,
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     return subprocess.run(cmd, cwd=project, env=full_env, capture_output=True, text=True,
                           timeout=900)
+
+
+def give_stored_experiments(project: Path) -> None:
+    """Put every training run (experiment), stored as this checkout stores it, into a project copy.
+
+    Each run is computed once for the whole suite, under its lock in this checkout's cache
+    (whichever process needs it first computes it: a build or a test). Runs are stored under a
+    hash of the page file that registers them, so a copy whose page file differs trains its own.
+    """
+    experiments = vgsite.experiments
+    # the directory configured above, set again: a test may have imported the module afresh
+    experiments.configure(ROOT / ".cache" / "vgdocs" / "experiments")
+    for name in sorted(experiments.EXPERIMENTS):
+        experiments.result(name)
+        stored = experiments.stored_path(name)
+        assert stored is not None, f"experiment {name!r} has no stored path"
+        target = project / stored.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(stored.read_bytes())
 
 
 @pytest.fixture(scope="session")
@@ -145,6 +164,15 @@ def browser_thread(name: str) -> tuple[Callable[[Callable[..., T]], Callable[...
             in_browser_thread(stack.close)()
 
     return in_browser_thread, browser
+
+
+def not_local(origin: str) -> re.Pattern[str]:
+    """URLs off the test server at ``origin`` (data: and blob: are local), as a route pattern.
+
+    Chromium matches a pattern itself: a route on this one sends only foreign requests through
+    Python, where a route on ``**/*`` costs every local request a round trip.
+    """
+    return re.compile(rf"^(?!{re.escape(origin)}/|data:|blob:)")
 
 
 _LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")

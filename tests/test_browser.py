@@ -32,7 +32,7 @@ pytestmark = pytest.mark.browser
 
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from conftest import LOAD_ALL_IMAGES_JS, RENDER_ALL_CSS, chromium, serve_sitemap_here  # noqa: E402
+from conftest import LOAD_ALL_IMAGES_JS, RENDER_ALL_CSS, chromium, not_local, serve_sitemap_here  # noqa: E402
 
 # ---------------------------------------------------------------------------- in-page probes
 
@@ -233,7 +233,7 @@ def _watch(page: Any, visit: Visit, origin: str) -> Any:
         if resp.status >= 400:
             visit.bad_status.append(f"{resp.status} {resp.url}")
 
-    page.route("**/*", route)
+    page.route(not_local(origin), route)
     page.on("console", console)
     page.on("pageerror", lambda exc: visit.page_errors.append(str(exc)))
     page.on("request", lambda req: visit.requests.append(req.url))
@@ -278,18 +278,23 @@ def _context(browser: Any, scheme: str, origin: str) -> Iterator[tuple[Any, list
             stray.append(f"{route.request.url} [{scheme}]")
             route.abort("blockedbyclient")
 
-    ctx.route("**/*", backstop)
+    ctx.route(not_local(origin), backstop)
     try:
         yield ctx, stray
     finally:
         ctx.close()
 
 
-def _settle(page: Any, visit: Visit) -> None:
-    """Wait until the network is quiet and web fonts are done; note KaTeX's font status."""
-    page.wait_for_load_state("networkidle")
+def _drawn(page: Any, visit: Visit) -> None:
+    """Wait until every image has arrived and web fonts are done; note KaTeX's font status."""
     page.evaluate(LOAD_ALL_IMAGES_JS)
     visit.fonts = page.evaluate(FONTS_JS)
+
+
+def _settle(page: Any, visit: Visit) -> None:
+    """Wait until the network is quiet, every image has arrived and web fonts are done."""
+    page.wait_for_load_state("networkidle")
+    _drawn(page, visit)
 
 
 @pytest.fixture(scope="session")
@@ -314,11 +319,14 @@ def run(browser: Any, site_url: str, site_dir: Path) -> Run:
                 page = _watch(ctx.new_page(), visit, origin)
                 try:
                     page.goto(_page_url(site_url, rel), wait_until="load")
-                    _settle(page, visit)
+                    _drawn(page, visit)
                     page.screenshot(path=str(ARTIFACTS / f"{_page_name(rel)}{suffix}.png"), full_page=True)
                     visit.probe = page.evaluate(PROBE_JS)
                     if scheme == "light":  # fonts do not depend on the scheme
                         _fallback_fonts(page, visit, glyphs_seen)
+                    # Every request the page has made is answered (and recorded) before the next
+                    # page; Chromium's half-second quiet spell has mostly passed during the above.
+                    page.wait_for_load_state("networkidle")
                 except Exception as exc:
                     visit.load_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
                 finally:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, mkdocs_build
+from conftest import copy_project, give_stored_experiments, mkdocs_build
 
 pytestmark = pytest.mark.build
 
@@ -60,16 +60,7 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     work = tmp_path_factory.mktemp("repro")
     copy = copy_project(work / "copy")
     assert not (copy / ".cache").exists()
-    import vgsite.experiments as experiments
-
-    # the directory conftest configures, set again: another test may have imported the module afresh
-    experiments.configure(ROOT / ".cache" / "vgdocs" / "experiments")
-    for name in sorted(experiments.EXPERIMENTS):  # computed once for the whole suite, under its lock
-        experiments.result(name)
-        stored = experiments.stored_path(name)
-        target = copy / stored.relative_to(ROOT)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(stored.read_bytes())
+    give_stored_experiments(copy)  # computed once for the whole suite
     with ThreadPoolExecutor(max_workers=2) as pool:
         a = pool.submit(_build, ROOT, work / "site-a")
         b = pool.submit(_build, copy, work / "site-b")
