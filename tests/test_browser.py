@@ -392,6 +392,20 @@ def test_only_local_requests_and_all_succeed(run: Run, site_url: str) -> None:
     )
 
 
+def test_the_route_pattern_takes_every_foreign_url_and_no_local_one() -> None:
+    """``not_local`` decides which requests the routes above abort: Chromium runs the same
+    regular expression (Playwright sends it the pattern's source), so Python's search stands in."""
+    origin = "http://127.0.0.1:8123"
+    pattern = not_local(origin)
+    foreign = ["https://cdn.jsdelivr.net/npm/katex/dist/katex.min.css", "http://127.0.0.1:8124/",
+               "http://127.0.0.1:81234/x.js", "http://localhost:8123/", "https://127.0.0.1:8123/",
+               "ws://127.0.0.1:8123/livereload", "http://127.0.0.1:8123.evil.example/"]
+    local = [f"{origin}/", f"{origin}/reference/figures/a.svg?v=1", "data:image/png;base64,AAAA",
+             f"blob:{origin}/0b5e-uuid"]
+    assert [u for u in foreign if not pattern.search(u)] == []
+    assert [u for u in local if pattern.search(u)] == []
+
+
 def test_math_is_rendered(run: Run) -> None:
     _check(run.visits, "Unrendered math", lambda v: _math_problems(v.probe))
 
