@@ -30,7 +30,7 @@ vgsite.load_all()  # the page files docs/<page>.py register every displayed numb
 # process needs one first computes it, every other one loads it.
 vgsite.experiments.configure(ROOT / ".cache" / "vgdocs" / "experiments")
 
-__all__ = ["copy_project", "give_stored_experiments", "mkdocs_build", "not_local"]
+__all__ = ["copy_project", "give_stored_experiments", "mkdocs_build", "not_local", "refuse_foreign"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
@@ -55,9 +55,7 @@ def give_stored_experiments(project: Path) -> None:
     (whichever process needs it first computes it: a build or a test). Runs are stored under a
     hash of the page file that registers them, so a copy whose page file differs trains its own.
     """
-    experiments = vgsite.experiments
-    # the directory configured above, set again: a test may have imported the module afresh
-    experiments.configure(ROOT / ".cache" / "vgdocs" / "experiments")
+    experiments = vgsite.experiments  # this module's own, configured above
     for name in sorted(experiments.EXPERIMENTS):
         experiments.result(name)
         stored = experiments.stored_path(name)
@@ -173,6 +171,18 @@ def not_local(origin: str) -> re.Pattern[str]:
     Python, where a route on ``**/*`` costs every local request a round trip.
     """
     return re.compile(rf"^(?!{re.escape(origin)}/|data:|blob:)")
+
+
+def refuse_foreign(target: Any, origin: str, seen: list[str] | None = None) -> None:
+    """Abort every request ``target`` (a Playwright page or context) makes off ``origin``,
+    appending its URL to ``seen``: nothing leaves the machine, and local requests are not routed."""
+
+    def abort(route: Any) -> None:
+        if seen is not None:
+            seen.append(route.request.url)
+        route.abort("blockedbyclient")
+
+    target.route(not_local(origin), abort)
 
 
 _LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")

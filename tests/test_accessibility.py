@@ -48,7 +48,7 @@ MIN_ALT = 15
 
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from conftest import LOAD_ALL_IMAGES_JS, READ_THROUGH_JS, RENDER_ALL_CSS, chromium, not_local  # noqa: E402
+from conftest import LOAD_ALL_IMAGES_JS, READ_THROUGH_JS, RENDER_ALL_CSS, chromium, refuse_foreign  # noqa: E402
 
 # ---------------------------------------------------------------------------- in-page scripts
 
@@ -260,23 +260,13 @@ def _url(base: str, rel: str) -> str:
     return base + rel.removesuffix("index.html")
 
 
-def _block_foreign(origin: str) -> Callable[[Any], None]:
-    def route(r: Any) -> None:
-        u = urlsplit(r.request.url)
-        if u.scheme in ("data", "blob") or f"{u.scheme}://{u.netloc}" == origin:
-            r.continue_()
-        else:
-            r.abort("blockedbyclient")
-    return route
-
-
 def _audit_scheme(scheme: str, base_url: str, pages: list[str], axe: str) -> list[Audit]:
     """Load every page in one colour scheme in its own Chromium; run the probe and axe on each."""
     out: list[Audit] = []
     with chromium() as browser:
         ctx = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
         ctx.set_default_timeout(TIMEOUT_MS)
-        ctx.route(not_local(base_url.rstrip("/")), _block_foreign(base_url.rstrip("/")))
+        refuse_foreign(ctx, base_url.rstrip("/"))
         try:
             page = ctx.new_page()
             for rel in pages:
@@ -386,7 +376,7 @@ def _search_violations(scheme: str, base_url: str, axe: str) -> list[dict[str, A
     with chromium() as browser:
         ctx = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
         ctx.set_default_timeout(TIMEOUT_MS)
-        ctx.route(not_local(base_url.rstrip("/")), _block_foreign(base_url.rstrip("/")))
+        refuse_foreign(ctx, base_url.rstrip("/"))
         try:
             page = ctx.new_page()
             page.goto(base_url, wait_until="load")
@@ -427,7 +417,7 @@ def test_links_from_formulas_to_code_are_big_enough_to_tap(site_url: str, width:
     def run() -> dict[str, Any]:
         with chromium() as browser:
             ctx = browser.new_context(viewport={"width": width, "height": 900})
-            ctx.route(not_local(site_url.rstrip("/")), _block_foreign(site_url.rstrip("/")))
+            refuse_foreign(ctx, site_url.rstrip("/"))
             try:
                 page = ctx.new_page()
                 page.goto(f"{site_url}deep-stacks/", wait_until="load")

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.browser
 
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from conftest import LOAD_ALL_IMAGES_JS, RENDER_ALL_CSS, chromium, not_local, serve_sitemap_here  # noqa: E402
+from conftest import LOAD_ALL_IMAGES_JS, RENDER_ALL_CSS, chromium, not_local, refuse_foreign, serve_sitemap_here  # noqa: E402
 
 # ---------------------------------------------------------------------------- in-page probes
 
@@ -212,14 +212,6 @@ def _is_local(url: str, origin: str) -> bool:
 def _watch(page: Any, visit: Visit, origin: str) -> Any:
     """Record ``page``'s errors and requests in ``visit``; abort every request outside origin."""
 
-    def route(route: Any) -> None:
-        url = route.request.url
-        if _is_local(url, origin):
-            route.continue_()
-        else:
-            visit.blocked.append(url)
-            route.abort("blockedbyclient")
-
     def console(msg: Any) -> None:
         if msg.type == "error":
             where = (msg.location or {}).get("url")
@@ -233,7 +225,7 @@ def _watch(page: Any, visit: Visit, origin: str) -> Any:
         if resp.status >= 400:
             visit.bad_status.append(f"{resp.status} {resp.url}")
 
-    page.route(not_local(origin), route)
+    refuse_foreign(page, origin, visit.blocked)
     page.on("console", console)
     page.on("pageerror", lambda exc: visit.page_errors.append(str(exc)))
     page.on("request", lambda req: visit.requests.append(req.url))
@@ -270,15 +262,7 @@ def _context(browser: Any, scheme: str, origin: str) -> Iterator[tuple[Any, list
     ctx = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
     ctx.set_default_timeout(TIMEOUT_MS)
     stray: list[str] = []
-
-    def backstop(route: Any) -> None:
-        if _is_local(route.request.url, origin):
-            route.continue_()
-        else:
-            stray.append(f"{route.request.url} [{scheme}]")
-            route.abort("blockedbyclient")
-
-    ctx.route(not_local(origin), backstop)
+    refuse_foreign(ctx, origin, stray)
     try:
         yield ctx, stray
     finally:
@@ -331,7 +315,7 @@ def run(browser: Any, site_url: str, site_dir: Path) -> Run:
                     visit.load_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
                 finally:
                     page.close()
-            result.stray += stray
+            result.stray += [f"{u} [{scheme}]" for u in stray]
     return result
 
 

@@ -41,7 +41,7 @@ from vgdocs.portable_math import sin as psin
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from conftest import LOAD_ALL_IMAGES_JS, browser_thread, serve_sitemap_here  # noqa: E402
+from conftest import LOAD_ALL_IMAGES_JS, browser_thread, refuse_foreign, serve_sitemap_here  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +72,7 @@ class Session:
 
     def __init__(self, ctx: Any, origin: str) -> None:
         self.ctx, self.origin, self.errors = ctx, origin, []
-        ctx.route("**/*", lambda r: r.continue_() if self._local(r.request.url) else r.abort("blockedbyclient"))
+        refuse_foreign(ctx, origin)
 
     def _local(self, url: str) -> bool:
         parts = urlsplit(url)

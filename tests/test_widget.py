@@ -51,7 +51,7 @@ from vgsite.registry import NUMBERS, format_number
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-from conftest import browser_thread, serve_sitemap_here  # noqa: E402
+from conftest import browser_thread, refuse_foreign, serve_sitemap_here  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -178,19 +178,13 @@ class Session:
         self.ctx = ctx
         self.origin = origin
         self.errors: list[str] = []
-        ctx.route("**/*", self._route)
+        # The theme asks GitHub for the repository's stars; test_browser.py reports foreign
+        # requests. Here they are refused, and the errors they log are not the widget's.
+        refuse_foreign(ctx, origin)
 
     def _local(self, url: str) -> bool:
         parts = urlsplit(url)
         return parts.scheme in ("data", "blob") or f"{parts.scheme}://{parts.netloc}" == self.origin
-
-    def _route(self, route: Any) -> None:
-        # The theme asks GitHub for the repository's stars; test_browser.py reports foreign
-        # requests. Here they are refused, and the errors they log are not the widget's.
-        if self._local(route.request.url):
-            route.continue_()
-        else:
-            route.abort("blockedbyclient")
 
     def _console(self, msg: Any) -> None:
         where = (msg.location or {}).get("url") or ""
