@@ -1,17 +1,19 @@
 """Lighthouse (pinned in package-lock.json) on built pages, mobile preset, served with gzip.
 
-    python tools/lighthouse.py SITE [PAGE ...]     # every page when none is named
+    python tools/lighthouse.py SITE [PAGE ...] [--runs N]   # every page when none is named
 
 Prints one row per page: performance, accessibility, best practices, SEO, first contentful
 paint, total blocking time, cumulative layout shift and DOM size. ``make bench`` calls
-:func:`audit` for the site and for the bare Material floor side by side.
+:func:`audit_sites` for the site and for the bare Material floor, interleaved.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,20 +65,50 @@ def _one(url: str, out: Path) -> dict[str, float]:
     return row
 
 
-def audit(site: Path, pages: list[str] | None = None, keep: Path | None = None) -> dict[str, dict[str, float]]:
+def _median(rows: list[dict[str, float]]) -> dict[str, float]:
+    """Each measure's median over repeated runs (its own median: the runs need not agree)."""
+    out = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+    out["runs"] = len(rows)
+    return out
+
+
+def audit(site: Path, pages: list[str] | None = None, keep: Path | None = None,
+          runs: int = 1) -> dict[str, dict[str, float]]:
     """Lighthouse's mobile preset on each page of ``site``, served with gzip on a local port.
 
-    With ``keep``, each page's full JSON report is left there (``<page>.json``) for a closer look.
+    ``runs`` > 1 measures each page that many times and keeps each measure's median (what
+    Lighthouse's documentation advises: one run's simulated timings move with the machine's
+    load). With ``keep``, each page's last JSON report is left there (``<page>.json``).
     """
-    pages = pages_of(site) if pages is None else pages
-    rows: dict[str, dict[str, float]] = {}
-    with serve_site(site, compress=True) as base, tempfile.TemporaryDirectory() as tmp:
+    return audit_sites({"site": site}, pages, keep, runs)["site"]
+
+
+def audit_sites(sites: dict[str, Path], pages: list[str] | None = None, keep: Path | None = None,
+                runs: int = 1) -> dict[str, dict[str, dict[str, float]]]:
+    """:func:`audit` over several sites, interleaved: each run of a page visits every site in turn.
+
+    ``make bench`` measures the site and its bare Material floor this way, so that a slow spell
+    of the machine weighs on both alike. A page missing from a site (the floor has no notebook)
+    is skipped there. Returns ``{site name: {page: medians}}``.
+    """
+    if runs < 1:
+        raise ValueError(f"runs must be at least 1, got {runs}")
+    first = next(iter(sites.values()))
+    pages = pages_of(first) if pages is None else pages
+    measured: dict[str, dict[str, list[dict[str, float]]]] = {name: {} for name in sites}
+    with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        bases = {name: stack.enter_context(serve_site(site, compress=True)) for name, site in sites.items()}
         where = Path(tmp) if keep is None else keep
         where.mkdir(parents=True, exist_ok=True)
         for rel in pages:
-            name = (rel.strip("/").replace("/", "__") or "index") + ".json"
-            rows[rel or "/"] = _one(f"{base}{rel}", where / name)
-    return rows
+            for _ in range(runs):
+                for name, site in sites.items():
+                    if not (site / rel / "index.html").is_file():
+                        continue
+                    stem = (rel.strip("/").replace("/", "__") or "index") + ("" if len(sites) == 1 else f".{name}")
+                    row = _one(f"{bases[name]}{rel}", where / f"{stem}.json")
+                    measured[name].setdefault(rel or "/", []).append(row)
+    return {name: {page: _median(rs) for page, rs in by_page.items()} for name, by_page in measured.items()}
 
 
 def table(rows: dict[str, dict[str, float]]) -> list[str]:
@@ -95,8 +127,9 @@ def main() -> None:
     ap.add_argument("site", type=Path)
     ap.add_argument("pages", nargs="*")
     ap.add_argument("--keep", type=Path, help="leave each page's JSON report in this directory")
+    ap.add_argument("--runs", type=int, default=1, help="runs per page; each measure's median is shown")
     args = ap.parse_args()
-    rows = audit(args.site, args.pages or None, args.keep)
+    rows = audit(args.site, args.pages or None, args.keep, args.runs)
     print("\n".join(table(rows)))
 
 
