@@ -92,6 +92,17 @@ class _GzipHandler(_QuietHandler):
         return io.BytesIO(body)
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    """A threaded server that says nothing when a browser drops a connection mid-response."""
+
+    def handle_error(self, request, client_address):  # type: ignore[no-untyped-def]
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):  # the page navigated on or closed
+            return
+        super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
 def serve_site(site: Path, *, compress: bool = False) -> Iterator[str]:
     """Serve the directory ``site`` over HTTP on 127.0.0.1 (a free port); yield its base URL.
@@ -100,7 +111,7 @@ def serve_site(site: Path, *, compress: bool = False) -> Iterator[str]:
     weight and Lighthouse measure what readers download).
     """
     handler = functools.partial(_GzipHandler if compress else _QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, name="vgdocs-site", daemon=True).start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}/"
