@@ -9,6 +9,7 @@ import http.server
 import io
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,8 +97,6 @@ class _Server(http.server.ThreadingHTTPServer):
     """A threaded server that says nothing when a browser drops a connection mid-response."""
 
     def handle_error(self, request, client_address):  # type: ignore[no-untyped-def]
-        import sys
-
         if isinstance(sys.exc_info()[1], ConnectionError):  # the page navigated on or closed
             return
         super().handle_error(request, client_address)
@@ -128,7 +127,6 @@ def ensure() -> int:
     Chromium (Debian's ``chromium``, as ``.ci/run`` does) or set ``CHROMIUM_PATH``.
     """
     import subprocess
-    import sys
 
     found = find_chromium()
     if found:

@@ -67,9 +67,7 @@ def _one(url: str, out: Path) -> dict[str, float]:
 
 def _median(rows: list[dict[str, float]]) -> dict[str, float]:
     """Each measure's median over repeated runs (its own median: the runs need not agree)."""
-    out = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
-    out["runs"] = len(rows)
-    return out
+    return {k: statistics.median(r[k] for r in rows) for k in rows[0]}
 
 
 def audit(site: Path, pages: list[str] | None = None, keep: Path | None = None,
@@ -101,12 +99,13 @@ def audit_sites(sites: dict[str, Path], pages: list[str] | None = None, keep: Pa
         where = Path(tmp) if keep is None else keep
         where.mkdir(parents=True, exist_ok=True)
         for rel in pages:
+            stem = rel.strip("/").replace("/", "__") or "index"
             for _ in range(runs):
                 for name, site in sites.items():
                     if not (site / rel / "index.html").is_file():
                         continue
-                    stem = (rel.strip("/").replace("/", "__") or "index") + ("" if len(sites) == 1 else f".{name}")
-                    row = _one(f"{bases[name]}{rel}", where / f"{stem}.json")
+                    report = where / (f"{stem}.json" if len(sites) == 1 else f"{stem}.{name}.json")
+                    row = _one(f"{bases[name]}{rel}", report)
                     measured[name].setdefault(rel or "/", []).append(row)
     return {name: {page: _median(rs) for page, rs in by_page.items()} for name, by_page in measured.items()}
 
