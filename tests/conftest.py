@@ -107,7 +107,7 @@ def site_url(site_dir: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator[Any]:
+def chromium(extra_args: tuple[str, ...] = ()) -> Iterator[Any]:
     """Headless Chromium from ``tools/browser.launch()``; a missing browser fails, never skips.
 
     Playwright's sync API belongs to the thread that started it, so each browser test module
@@ -117,7 +117,7 @@ def chromium() -> Iterator[Any]:
         pytest.skip("VGDOCS_SKIP_BROWSER=1: browser tests skipped on request")
     with contextlib.ExitStack() as stack:
         try:
-            found = stack.enter_context(launch())
+            found = stack.enter_context(launch(extra_args))
         except Exception as exc:
             pytest.fail(
                 "Cannot launch headless Chromium for the browser tests "
@@ -133,12 +133,14 @@ def chromium() -> Iterator[Any]:
 T = TypeVar("T")
 
 
-def browser_thread(name: str) -> tuple[Callable[[Callable[..., T]], Callable[..., T]], Any]:
+def browser_thread(name: str, extra_args: tuple[str, ...] = ()
+                   ) -> tuple[Callable[[Callable[..., T]], Callable[..., T]], Any]:
     """A browser test module's own Playwright thread: its decorator and its ``browser`` fixture.
 
     Playwright's sync API belongs to one thread, and another module's browser may hold the main
     thread's; a module calls ``in_browser_thread, browser = browser_thread("name")`` and wraps
-    every test and fixture that touches the browser in ``in_browser_thread``.
+    every test and fixture that touches the browser in ``in_browser_thread``. ``extra_args`` go
+    to Chromium's command line.
     """
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"vgdocs-{name}-browser")
 
@@ -151,7 +153,7 @@ def browser_thread(name: str) -> tuple[Callable[[Callable[..., T]], Callable[...
 
     @in_browser_thread
     def start(stack: contextlib.ExitStack) -> Any:
-        return stack.enter_context(chromium())
+        return stack.enter_context(chromium(extra_args))
 
     @pytest.fixture(scope="module", name="browser")
     def browser() -> Iterator[Any]:

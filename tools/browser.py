@@ -39,7 +39,7 @@ def find_chromium() -> str | None:
 
 
 @contextlib.contextmanager
-def launch() -> Iterator[object]:
+def launch(extra_args: tuple[str, ...] = ()) -> Iterator[object]:
     """Yield a Playwright ``Browser``: the system Chromium if there is one, else Playwright's."""
     from playwright.sync_api import sync_playwright
 
@@ -48,7 +48,7 @@ def launch() -> Iterator[object]:
         browser = pw.chromium.launch(
             headless=True,
             executable_path=path,  # None → Playwright's own download (`playwright install`)
-            args=CHROMIUM_ARGS,
+            args=[*CHROMIUM_ARGS, *extra_args],
         )
         try:
             yield browser
