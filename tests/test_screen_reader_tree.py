@@ -1,11 +1,12 @@
 """What a screen reader gets at load: every formula and every sentence, skipped blocks included.
 
-The stylesheet lets the browser skip off-screen blocks (``content-visibility: auto``, see
-docs/stylesheets/vgdocs.css). Chromium still builds their accessibility nodes when assistive
-technology is running: it then runs with full renderer accessibility from the start, which
-``--force-renderer-accessibility`` reproduces here. Each heavy page's tree just after load is
-compared with the same page's tree once every block has been rendered: the first must hold as many
-formulas (KaTeX's MathML, the part screen readers read) and every word of the second.
+The stylesheet lets the browser skip off-screen blocks and KaTeX's hidden MathML copies
+(``content-visibility: auto``, see docs/stylesheets/vgdocs.css). Chromium still builds their
+accessibility nodes when assistive technology is running: it then runs with full renderer
+accessibility from the start, which ``--force-renderer-accessibility`` reproduces here. Each
+heavy page's tree just after load is compared with the same page's tree once every block has
+been rendered: the first must hold as many formulas (KaTeX's MathML, the part screen readers
+read) and every word of the second.
 """
 
 from __future__ import annotations
