@@ -1,4 +1,4 @@
-"""The build keeps typeset formulas between builds: the same HTML and font characters, without KaTeX."""
+"""The build keeps typeset formulas, and python examples' output, between builds, filed under what they depend on."""
 
 from __future__ import annotations
 
@@ -56,8 +56,43 @@ def test_typeset_math_is_kept_and_reused_without_katex(tmp_path: Path, monkeypat
         second._render_math([("\\frac{", False)])
 
 
-def test_a_code_change_files_typeset_math_under_another_name(tmp_path: Path) -> None:
+def test_typeset_math_is_filed_under_what_typesets_it_and_nothing_else(tmp_path: Path) -> None:
+    """A change to the library or a page file (the code hash) keeps every typeset formula; a
+    change to KaTeX, its driver, the hooks or the font counting files them under another name."""
     hooks = _hooks(tmp_path)
     before = hooks._math_cache_path()
-    hooks._state["hash"] = "fedcba9876543210"
-    assert hooks._math_cache_path() != before
+    hooks._state["hash"] = "fedcba9876543210"  # what an edit of a page file or the library changes
+    assert hooks._math_cache_path() == before
+    names = {p.name for p in hooks.MATH_CODE}
+    assert names == {"package.json", "katex_render.cjs", "mkdocs_hooks.py", "katex_fonts.py"}
+    for i, path in enumerate(hooks.MATH_CODE):
+        changed = tmp_path / f"changed-{i}-{path.name}"
+        changed.write_bytes(path.read_bytes() + b"\n")
+        hooks.MATH_CODE = (*hooks.MATH_CODE[:i], changed, *hooks.MATH_CODE[i + 1:])
+        assert hooks._math_cache_path() != before, f"a change to {path.name} kept the typeset math"
+        hooks.MATH_CODE = (*hooks.MATH_CODE[:i], path, *hooks.MATH_CODE[i + 1:])
+    assert hooks._math_cache_path() == before
+
+
+def test_an_examples_output_is_kept_under_the_library_and_its_code(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A python example's output is run once per library version and code, not per page-file edit."""
+    hooks = _hooks(tmp_path)
+    markdown = "Text.\n\n```python\nprint(6 * 7)\n```\n"
+    hooks._state["library"] = "1111111111111111"
+    first = hooks._execute_fences(markdown, "page.md")
+    assert 'title="Output"\n42\n' in first
+    assert len(list((tmp_path / "outputs").glob("*.json"))) == 1
+
+    def not_again(code: str, where: str) -> tuple[str, None]:
+        raise AssertionError(f"{where} ran again")
+
+    monkeypatch.setattr(hooks, "_run_python", not_again)
+    hooks._state["hash"] = "fedcba9876543210"  # a page file or the hooks changed: output kept
+    assert hooks._execute_fences(markdown, "page.md") == first
+    hooks._state["library"] = "2222222222222222"  # the library changed: run again
+    with pytest.raises(AssertionError, match=r"page\.md \(python block 1\) ran again"):
+        hooks._execute_fences(markdown, "page.md")
+    hooks._state["library"] = "1111111111111111"  # another example under the kept library: run
+    with pytest.raises(AssertionError, match=r"page\.md \(python block 1\) ran again"):
+        hooks._execute_fences(markdown.replace("6 * 7", "6 * 8"), "page.md")

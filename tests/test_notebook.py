@@ -409,23 +409,31 @@ def test_first_load_of_the_notebook_page_is_small(site_dir: Path) -> None:
         assert own["/notebooks/worked-example/"] > 20_000  # the page itself was measured
 
 
-def test_notebook_cache_is_filed_under_the_package_hash(hooks: Any, tmp_path: Path,
+def test_notebook_cache_is_filed_under_the_library_hash(hooks: Any, tmp_path: Path,
                                                         monkeypatch: Any) -> None:
-    """mkdocs-jupyter's own cache key ignores src/: the hook makes a code change re-run it."""
+    """mkdocs-jupyter's own cache key ignores src/: the hook makes a library change re-run it.
+
+    The key is the library's alone (``vgsite.cache.page_hash("")``: ``src/vgdocs`` and the
+    versions), so an edit of a page file or of the hooks keeps the executed notebook.
+    """
     from mkdocs.config import load_config
+
+    from vgsite.cache import page_hash
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     config = load_config(str(ROOT / "mkdocs.yml"))
     monkeypatch.setattr(hooks, "_start_figures", lambda: None)
     hooks.on_config(config)
     cache_dir = Path(config.plugins["mkdocs-jupyter"].config["cache_dir"])
-    assert cache_dir.name == hooks._state["hash"] and cache_dir.parent.name == "notebooks"
+    assert cache_dir.name == page_hash("") and cache_dir.parent.name == "notebooks"
+    assert cache_dir.name != hooks._state["hash"]  # not the hash of all the code
     # A one-line change to the package gives another hash, hence another cache directory.
     src = tmp_path / "src"
     shutil.copytree(ROOT / "src", src)
     (src / "vgdocs" / "worked_example.py").write_text(
         (src / "vgdocs" / "worked_example.py").read_text(encoding="utf-8") + "\n# changed\n",
         encoding="utf-8")
-    before = hooks._source_hash()
+    before, before_library = hooks._source_hash(), hooks._library_hash()
     monkeypatch.setattr(hooks, "SRC", src)
     assert hooks._source_hash() != before
+    assert hooks._library_hash() != before_library

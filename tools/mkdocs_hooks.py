@@ -86,6 +86,18 @@ def _load_package() -> tuple[Any, str]:
     return site.registry, site.loaded_hash
 
 
+def _library_hash() -> str:
+    """Hash of the library (read from ``SRC``) and the versions: what a reader's code depends on.
+
+    The notebook and the python examples import ``vgdocs`` and nothing of the site: their cached
+    outputs are filed under this, so editing a page file or the hooks does not re-run them.
+    It is ``vgsite.cache.page_hash("")`` when ``SRC`` is this checkout's ``src``.
+    """
+    from vgsite.cache import code_hash
+
+    return code_hash([(f"src/{p.relative_to(SRC).as_posix()}", p) for p in sorted(SRC.glob("vgdocs/**/*.py"))])
+
+
 def _source_hash() -> str:
     """Hash of the code behind the numbers, figures and experiments: they are cached under it.
 
@@ -99,17 +111,18 @@ def _source_hash() -> str:
 
 def on_config(config: Any) -> Any:
     _state["registry"], _state["hash"] = _load_package()
+    _state["library"] = _library_hash()
     _state["math_file"] = _math_cache_path()
     cached = CACHE / f"numbers.{_state['hash']}.json"
     _state["values"] = json.loads(cached.read_text(encoding="utf-8")) if cached.exists() else {}
     _state["values_changed"] = False
     importlib.import_module("vgsite.experiments").configure(CACHE / "experiments")
     _start_figures()
-    # mkdocs-jupyter keys its cache on the notebook alone; filing it under the package hash
+    # mkdocs-jupyter keys its cache on the notebook alone; filing it under the library's hash
     # re-executes the notebook exactly when the code it imports has changed.
     jupyter = config.plugins.get("mkdocs-jupyter") if config is not None else None
     if jupyter is not None and jupyter.config.get("cache"):
-        jupyter.config["cache_dir"] = str(CACHE / "notebooks" / _state["hash"])
+        jupyter.config["cache_dir"] = str(CACHE / "notebooks" / _state["library"])
     _notebook_kernel_env()
     # mkdocstrings puts its stylesheet on every page; only the API reference uses it, and that
     # page links it itself (on_page_content), so the other pages load one render-blocking file less.
@@ -327,7 +340,9 @@ def _execute_fences(markdown: str, page_path: str) -> str:
             line[len(indent):] if line.startswith(indent) else line
             for line in m.group("code").splitlines()
         ))
-        key = hashlib.sha256((_state["hash"] + code).encode()).hexdigest()[:20]
+        # An example imports the library only (readers run it without the site): its output is
+        # filed under the library's hash and its own code.
+        key = hashlib.sha256((_state["library"] + code).encode()).hexdigest()[:20]
         cached = CACHE / "outputs" / f"{key}.json"
         if cached.exists():
             stdout, error = json.loads(cached.read_text(encoding="utf-8"))
@@ -461,14 +476,21 @@ def _katex() -> subprocess.Popen[str]:
     return proc
 
 
-def _math_cache_path() -> Path:
-    """Where typeset formulas are kept: under the code's hash, KaTeX's version and its driver.
+# What a typeset formula depends on besides its TeX (numbers are in the TeX by then): KaTeX's
+# version, its driver and options, and the code that trims its HTML and counts its font characters.
+MATH_CODE = (KATEX_DIST.parent / "package.json", TOOLS / "katex_render.cjs", Path(__file__),
+             TOOLS / "vgsite" / "katex_fonts.py")
 
-    Worked out once per build, in on_config (``_state["math_file"]``), not once per page.
+
+def _math_cache_path() -> Path:
+    """Where typeset formulas are kept: under a hash of ``MATH_CODE``.
+
+    Neither the library nor the page files change how a TeX string is typeset, so editing them
+    keeps every formula. Worked out once per build, in on_config (``_state["math_file"]``).
     """
-    digest = hashlib.sha256(_state["hash"].encode())
-    digest.update((KATEX_DIST.parent / "package.json").read_bytes())
-    digest.update((ROOT / "tools" / "katex_render.cjs").read_bytes())
+    digest = hashlib.sha256()
+    for path in MATH_CODE:
+        digest.update(path.read_bytes())
     return CACHE / f"math.{digest.hexdigest()[:16]}.json"
 
 
