@@ -328,3 +328,28 @@ def test_clip_names_do_not_depend_on_the_last_bits_of_the_layout():
     # every reference points at a defined clip path, and no old name is left
     assert set(re.findall(r"url\(#([^)]+)\)", out)) == {"clip0", "clip1"}
     assert not re.search(r'"p[0-9a-f]{10}"|#p[0-9a-f]{10}\)', out)
+
+
+@pytest.mark.parametrize("name", ["network", "explode-relu-vs-sigmoid"])
+def test_shared_mathtext_gives_the_bytes_of_matplotlibs_own_cache(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Figures drawn with one mathtext table for all renderers are byte for byte those drawn
+    with matplotlib's own per-renderer cache, and a second drawing parses no string again."""
+    from matplotlib.mathtext import MathTextParser
+
+    from vgsite.theme import share_mathtext_parses
+
+    assert share_mathtext_parses(), "matplotlib's MathTextParser._parse_cached is no longer an lru_cache"
+    shared = MathTextParser._parse_cached
+    fresh = {}
+    with monkeypatch.context() as m:
+        m.setattr(MathTextParser, "_parse_cached", shared.original)
+        for scheme in THEMES:
+            fresh[scheme] = render_svg(name, scheme)
+    assert MathTextParser._parse_cached is shared
+    shared.table.clear()
+    assert {scheme: render_svg(name, scheme) for scheme in THEMES} == fresh
+    parsed = len(shared.table)
+    assert parsed > 0, f"{name} draws no mathtext, so it checks nothing here"
+    for scheme in THEMES:  # new renderers: every string is found in the table, none parsed again
+        render_svg(name, scheme)
+    assert len(shared.table) == parsed, "the second drawing parsed mathtext again"

@@ -75,6 +75,40 @@ def _rc(theme: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def share_mathtext_parses() -> bool:
+    """Let every renderer reuse mathtext that another has laid out; True if it is (now) shared.
+
+    matplotlib keeps 50 laid-out mathtext strings per renderer, and each figure gets about three
+    renderers (constrained layout, then the SVG), in each of two schemes: the site's figures
+    parse 194 distinct strings (log-axis ticks such as ``$\\mathdefault{10^{-3}}$`` most of all)
+    1,244 times in one scheme. A parse depends only on its arguments and the parser's output
+    type, so one process-wide table serves them all; the SVG bytes are the same (tested), and
+    drawing every figure takes about a third less time. Needs matplotlib's private
+    ``MathTextParser._parse_cached`` to be an ``lru_cache``; otherwise nothing is changed.
+    """
+    from matplotlib.mathtext import MathTextParser
+
+    current = MathTextParser._parse_cached
+    if getattr(current, "vgdocs_shared", False):
+        return True
+    inner = getattr(current, "__wrapped__", None)
+    if inner is None or not hasattr(current, "cache_info"):
+        return False
+    table: dict[tuple[Any, ...], Any] = {}
+
+    def _parse_cached(self: Any, s: str, dpi: float, prop: Any, antialiased: bool, load_glyph_flags: Any) -> Any:
+        key = (self._output_type, s, dpi, prop, antialiased, load_glyph_flags)
+        if key not in table:
+            table[key] = inner(self, s, dpi, prop, antialiased, load_glyph_flags)
+        return table[key]
+
+    _parse_cached.vgdocs_shared = True  # type: ignore[attr-defined]
+    _parse_cached.table = table  # type: ignore[attr-defined]
+    _parse_cached.original = current  # type: ignore[attr-defined]
+    MathTextParser._parse_cached = _parse_cached  # type: ignore[method-assign]
+    return True
+
+
 def render_svg(name: str, scheme: str) -> bytes:
     """Draw figure ``name`` for colour ``scheme`` (``"light"`` or ``"dark"``) as SVG bytes."""
     if name not in FIGURES:
@@ -85,6 +119,8 @@ def render_svg(name: str, scheme: str) -> bytes:
 
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
+
+    share_mathtext_parses()
 
     spec = FIGURES[name]
     theme = {"name": scheme, **THEMES[scheme], "palette": OKABE_ITO}
