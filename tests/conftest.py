@@ -8,7 +8,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -97,6 +97,37 @@ def html_pages(site_dir: Path) -> dict[str, str]:
         for p in sorted(site_dir.rglob("*.html"))
         if p.name != "404.html"
     }
+
+
+class ParsedPages(Mapping[str, Any]):
+    """The built pages as BeautifulSoup trees (``html.parser``), each parsed on first use.
+
+    Shared by every test of a session (of a worker, under pytest-xdist): a tree is read only.
+    A test that changes one (``decompose``) works on ``copy.copy(soups[page])``.
+    """
+
+    def __init__(self, pages: dict[str, str]) -> None:
+        self._pages = pages
+        self._trees: dict[str, Any] = {}
+
+    def __getitem__(self, page: str) -> Any:
+        if page not in self._trees:
+            from bs4 import BeautifulSoup
+
+            self._trees[page] = BeautifulSoup(self._pages[page], "html.parser")
+        return self._trees[page]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pages)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+@pytest.fixture(scope="session")
+def soups(html_pages: dict[str, str]) -> ParsedPages:
+    """Every built HTML page but the 404 page, parsed once per session: read only (``ParsedPages``)."""
+    return ParsedPages(html_pages)
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from bs4.element import CData, NavigableString
 
 pytestmark = pytest.mark.build
 
@@ -20,21 +24,20 @@ def test_strict_build_produces_every_page(site_dir: Path) -> None:
         assert (site_dir / page).is_file(), page
 
 
-def test_no_math_is_left_for_the_browser(html_pages: dict[str, str]) -> None:
-    for page, text in html_pages.items():
-        soup = BeautifulSoup(text, "html.parser")
+def test_no_math_is_left_for_the_browser(soups: Mapping[str, Any]) -> None:
+    for page, soup in soups.items():
         assert not soup.select(".arithmatex"), f"{page}: unrendered math"
-        for el in soup.select(".katex-mathml"):
-            el.decompose()
-        for el in soup.select("pre, code, script, style"):
-            el.decompose()
-        body = soup.get_text()
+        # The page's text (what get_text() gives) outside MathML, code, scripts and styles.
+        skip = {id(el) for el in soup.select(".katex-mathml, pre, code, script, style")}
+        body = "".join(text for text in soup.find_all(string=True)
+                       if type(text) in (NavigableString, CData)
+                       and not any(id(up) in skip for up in text.parents))
         for marker in ("\\(", "\\[", "$$", "\\frac", "{{"):
             assert marker not in body, f"{page}: raw TeX {marker!r} in the text"
 
 
-def test_article_has_rendered_display_math(html_pages: dict[str, str]) -> None:
-    soup = BeautifulSoup(html_pages["article/index.html"], "html.parser")
+def test_article_has_rendered_display_math(soups: Mapping[str, Any]) -> None:
+    soup = soups["article/index.html"]
     assert len(soup.select(".katex-display")) >= 12
     assert len(soup.select(".katex")) >= 40
 
@@ -42,9 +45,8 @@ def test_article_has_rendered_display_math(html_pages: dict[str, str]) -> None:
 _EXTERNAL = re.compile(r"""(?:src|href)=["'](?:https?:)?//(?!127\.0\.0\.1)""")
 
 
-def test_pages_load_nothing_from_other_hosts(site_dir: Path, html_pages: dict[str, str]) -> None:
-    for page, text in html_pages.items():
-        soup = BeautifulSoup(text, "html.parser")
+def test_pages_load_nothing_from_other_hosts(site_dir: Path, soups: Mapping[str, Any]) -> None:
+    for page, soup in soups.items():
         for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"),
                           ("iframe", "src"), ("source", "src")):
             for el in soup.find_all(tag):
@@ -69,7 +71,7 @@ def test_katex_fonts_ship_with_the_site(site_dir: Path) -> None:
 
 
 def test_katex_fonts_keep_every_glyph_the_formulas_draw(site_dir: Path,
-                                                      html_pages: dict[str, str]) -> None:
+                                                      soups: Mapping[str, Any]) -> None:
     """The shipped fonts are cut down (tools/mkdocs_hooks.py) without losing a drawn glyph.
 
     Independently of the hook: the characters are read back from the built pages' visible KaTeX
@@ -81,8 +83,8 @@ def test_katex_fonts_keep_every_glyph_the_formulas_draw(site_dir: Path,
     from fontTools.ttLib import TTFont
 
     drawn: set[str] = set()
-    for text in html_pages.values():
-        for el in BeautifulSoup(text, "html.parser").select(".katex-html"):
+    for soup in soups.values():
+        for el in soup.select(".katex-html"):
             drawn.update(el.get_text())
     drawn -= {"\n", "\u200b"}  # line breaks between tags; KaTeX's zero-width break hints
     assert len(drawn) > 60, f"only {len(drawn)} distinct characters in the site's formulas"
@@ -119,14 +121,14 @@ def test_figures_exist_in_both_schemes_and_not_in_git(site_dir: Path) -> None:
     assert not [f for f in tracked if f.startswith("site/")], "the built site is tracked"
 
 
-def test_every_image_has_alt_text(html_pages: dict[str, str]) -> None:
-    for page, text in html_pages.items():
-        for img in BeautifulSoup(text, "html.parser").find_all("img"):
+def test_every_image_has_alt_text(soups: Mapping[str, Any]) -> None:
+    for page, soup in soups.items():
+        for img in soup.find_all("img"):
             assert len((img.get("alt") or "").strip()) >= 15, f"{page}: {img}"
 
 
-def test_examples_show_their_output(html_pages: dict[str, str]) -> None:
-    soup = BeautifulSoup(html_pages["article/index.html"], "html.parser")
+def test_examples_show_their_output(soups: Mapping[str, Any]) -> None:
+    soup = soups["article/index.html"]
     text = soup.get_text()
     assert "dL/dW1 = -0.024, dL/dW2 = -0.128, ratio = 5.3" in text
 
@@ -156,8 +158,8 @@ def test_font_cascade_follows_katex_css() -> None:
     }
 
 
-def test_search_index_names_api_entries_and_drops_build_markup(site_dir: Path,
-                                                               html_pages: dict[str, str]) -> None:
+def test_search_index_names_api_entries_and_drops_build_markup(site_dir: Path, html_pages: dict[str, str],
+                                                               soups: Mapping[str, Any]) -> None:
     """Every API heading on the reference pages is still found by search, under its own name."""
     docs = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
     titles = {d["location"]: d["title"] for d in docs}
@@ -189,10 +191,10 @@ def test_search_index_names_api_entries_and_drops_build_markup(site_dir: Path,
     # topic pages keep their whole text (the length map is found on signal-propagation).
     by_location = {d["location"]: d["text"] for d in docs}
     modules = 0
-    for rel, text in html_pages.items():
+    for rel in html_pages:
         if not rel.startswith("reference/") or rel == "reference/index.html":
             continue
-        soup = BeautifulSoup(text, "html.parser")
+        soup = copy.copy(soups[rel])  # its summary's formulas are taken out below
         heading = soup.select_one("article h1[id], article h2[id]")
         summary = heading.find_next("p")
         for math in summary.select(".katex"):
@@ -206,13 +208,14 @@ def test_search_index_names_api_entries_and_drops_build_markup(site_dir: Path,
     assert any(loc.startswith("signal-propagation/") and "the length map" in t for loc, t in by_location.items())
 
 
-def test_math_ships_mathml_for_screen_readers_without_the_tex_source(html_pages: dict[str, str]) -> None:
+def test_math_ships_mathml_for_screen_readers_without_the_tex_source(html_pages: dict[str, str],
+                                                                     soups: Mapping[str, Any]) -> None:
     # Every formula has its MathML (what a screen reader reads) with real content, and the TeX
     # annotation inside it, hidden by MathML Core and never read, is not shipped.
     formulas = 0
     for rel, text in html_pages.items():
         assert "<annotation" not in text, rel
-        for el in BeautifulSoup(text, "html.parser").select("span.katex"):
+        for el in soups[rel].select("span.katex"):
             math = el.select_one(".katex-mathml > math")
             assert math is not None and math.select_one("semantics > *") is not None, rel
             assert math.select_one("mi, mn, mo, mtext, ms, mspace"), rel  # \sqrt{\;} holds a space only

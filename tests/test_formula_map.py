@@ -6,10 +6,11 @@ import json
 import posixpath
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -74,21 +75,20 @@ def test_the_test_index_finds_real_tests_and_nothing_for_a_fake_name() -> None:
     assert covering_tests("vgdocs.worked_example.no_such_function") == ()
 
 
-def _reference_ids(html_pages: dict[str, str]) -> dict[str, set[str]]:
+def _reference_ids(soups: Mapping[str, Any]) -> dict[str, set[str]]:
     """The element ids of each API reference page (one page per module), by page."""
-    return {page: {el["id"] for el in BeautifulSoup(text, "html.parser").select("[id]")}
-            for page, text in html_pages.items() if page.startswith("reference/")}
+    return {page: {el["id"] for el in soup.select("[id]")}
+            for page, soup in soups.items() if page.startswith("reference/")}
 
 
 @pytest.mark.build
-def test_built_formulas_link_to_reference_entries(html_pages: dict[str, str]) -> None:
-    ids = _reference_ids(html_pages)
+def test_built_formulas_link_to_reference_entries(soups: Mapping[str, Any]) -> None:
+    ids = _reference_ids(soups)
     assert len(ids) > 10, "expected one API reference page per module"
     bad = []
-    for page, text in html_pages.items():
+    for page, soup in soups.items():
         if page.startswith("reference/"):
             continue
-        soup = BeautifulSoup(text, "html.parser")
         for block in soup.select(".vg-math"):
             links = block.select("a.vg-code")
             if not links:
@@ -104,9 +104,9 @@ def test_built_formulas_link_to_reference_entries(html_pages: dict[str, str]) ->
 
 
 @pytest.mark.build
-def test_reference_entries_name_their_tests(html_pages: dict[str, str]) -> None:
-    entries = [el for page, text in html_pages.items() if page.startswith("reference/")
-               for el in BeautifulSoup(text, "html.parser").select(".vg-tested-by")]
+def test_reference_entries_name_their_tests(soups: Mapping[str, Any]) -> None:
+    entries = [el for page, soup in soups.items() if page.startswith("reference/")
+               for el in soup.select(".vg-tested-by")]
     assert len(entries) > 20
     for el in entries:
         assert re.search(r"tests/test_\w+\.py", el.get_text()), el

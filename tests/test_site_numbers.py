@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 
 from vgsite import load_all
 from vgsite.registry import NUMBERS, format_number
@@ -39,11 +40,10 @@ def _normalise(text: str) -> str:
     return re.sub(r"[×x]10\^?\{?(-?\d+)\}?$", r"e\1", text)
 
 
-def _displayed(html_pages: dict[str, str]) -> list[tuple[str, str, str]]:
+def _displayed(soups: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """(page, number name, displayed text) for every tagged number on the site."""
     found = []
-    for page, text in html_pages.items():
-        soup = BeautifulSoup(text, "html.parser")
+    for page, soup in soups.items():
         for el in soup.select("[data-vg-number]"):
             if el.find_parent(class_="katex-mathml"):
                 continue
@@ -51,8 +51,8 @@ def _displayed(html_pages: dict[str, str]) -> list[tuple[str, str, str]]:
     return found
 
 
-def test_every_displayed_number_matches_its_function(html_pages: dict[str, str]) -> None:
-    shown = _displayed(html_pages)
+def test_every_displayed_number_matches_its_function(soups: Mapping[str, Any]) -> None:
+    shown = _displayed(soups)
     assert len(shown) > 50, "expected the article's numbers to be tagged in the built HTML"
     wrong = []
     for page, name, text in shown:
@@ -64,13 +64,13 @@ def test_every_displayed_number_matches_its_function(html_pages: dict[str, str])
     assert not wrong, "\n".join(wrong)
 
 
-def test_numbers_in_alt_text_are_computed_and_plain(html_pages: dict[str, str]) -> None:
+def test_numbers_in_alt_text_are_computed_and_plain(soups: Mapping[str, Any]) -> None:
     # A figure's alt text is read aloud in place of the figure: its numbers come from the same
     # functions as the prose, as plain text (no markup inside an attribute).
     checked = 0
     for md in sorted(DOCS.glob("*.md")):
         html_page = "index.html" if md.stem == "index" else f"{md.stem}/index.html"
-        alts = {img.get("alt") for img in BeautifulSoup(html_pages[html_page], "html.parser").find_all("img")}
+        alts = {img.get("alt") for img in soups[html_page].find_all("img")}
         for alt in re.findall(r"!\[([^\]]*\{\{[^\]]*)\]\(", md.read_text(encoding="utf-8")):
             def value(m: re.Match[str]) -> str:
                 num = NUMBERS[m.group(1)]
@@ -82,17 +82,17 @@ def test_numbers_in_alt_text_are_computed_and_plain(html_pages: dict[str, str]) 
     assert checked >= 2, "the recurrent-training figures give their numbers in their alt text"
 
 
-def test_article_shows_the_published_values(html_pages: dict[str, str]) -> None:
+def test_article_shows_the_published_values(soups: Mapping[str, Any]) -> None:
     on_article = {}
-    for page, name, text in _displayed(html_pages):
+    for page, name, text in _displayed(soups):
         if page == "article/index.html":
             on_article.setdefault(name, set()).add(_normalise(text))
     for name, value in PUBLISHED.items():
         assert on_article.get(name) == {value}, f"{name}: article shows {on_article.get(name)}"
 
 
-def test_gradient_ratio_is_shown_and_about_five(html_pages: dict[str, str]) -> None:
-    shown = {n: _normalise(t) for p, n, t in _displayed(html_pages) if p == "article/index.html"}
+def test_gradient_ratio_is_shown_and_about_five(soups: Mapping[str, Any]) -> None:
+    shown = {n: _normalise(t) for p, n, t in _displayed({"article/index.html": soups["article/index.html"]})}
     # Independent: 0.128456 / 0.024249 from the closed forms is 5.297...
     assert shown["grad_ratio"] == "5.3"
 
