@@ -41,3 +41,13 @@ def test_a_cell_shows_the_floor_under_the_site_and_never_breaks_inside_a_figure(
     site, floor = cell.split("<br>")
     assert site == "1.57\u00a0s" and floor == "(1.25\u00a0s)"
     assert " " not in cell
+
+
+def test_a_page_path_wraps_only_after_a_slash_or_underscore() -> None:
+    cell = bench._path_cell("reference/layer_norm_placement/")
+    assert cell.startswith('<code class="vg-path">') and cell.endswith("</code>")
+    inner = cell.removeprefix('<code class="vg-path">').removesuffix("</code>")
+    assert inner.replace("<wbr>", "") == "reference/layer_norm_placement/"  # the text is the path
+    pieces = inner.split("<wbr>")
+    assert pieces == ["reference/", "layer_", "norm_", "placement/"]
+    assert bench._path_cell("/") == '<code class="vg-path">/</code>'

@@ -249,6 +249,12 @@ TARGETS = {"cold": 6.0, "warm": 3.0, "rebuild": 1.5, "bytes": 1.5, "performance"
            "tbt_ms": 150.0, "cls": 0.01, "fcp": 1.3, "training_s": 30.0}
 
 
+def _path_cell(path: str) -> str:
+    """A page's path as inline code that may wrap only after a ``/`` or ``_`` (never mid-word)."""
+    breaks = path.replace("/", "/<wbr>").replace("_", "_<wbr>").removesuffix("<wbr>")
+    return f'<code class="vg-path">{breaks}</code>'
+
+
 def _pair(site: str, floor: str) -> str:
     """A table cell: the site's figure, the floor's under it in brackets; neither breaks inside."""
     nbsp = "\u00a0"
@@ -320,8 +326,8 @@ def main() -> None:
     for page, (n, gz) in sizes.items():
         floor = floor_sizes.get(page, floor_sizes.get("/"))
         ratio = gz / floor[1]
-        size_table.append(f"| `{page}` | {gz:,} | {floor[1]:,} | {ratio:.2f}× | ≤ {TARGETS['bytes']}× | {n:,} "
-                          f"| {_ok(ratio, TARGETS['bytes'])} |")
+        size_table.append(f"| {_path_cell(page)} | {gz:,} | {floor[1]:,} | {ratio:.2f}× | ≤ {TARGETS['bytes']}× "
+                          f"| {n:,} | {_ok(ratio, TARGETS['bytes'])} |")
     lh_table: list[str] = []
     if lighthouse:
         lh_table = ["| Page | Performance (floor) | A11y / best pr. / SEO | TBT (floor) | CLS | FCP (floor) "
@@ -338,7 +344,8 @@ def main() -> None:
             tbt = _pair(f"{r['tbt_ms']:.0f} ms", f"{f['tbt_ms']:.0f} ms")
             fcp = _pair(f"{r['fcp_ms'] / 1000:.2f} s", f"{f['fcp_ms'] / 1000:.2f} s")
             lh_table.append(
-                f"| `{page}` | {perf} | {r['accessibility']:.2f} / {r['best-practices']:.2f} / {r['seo']:.2f} "
+                f"| {_path_cell(page)} | {perf} "
+                f"| {r['accessibility']:.2f} / {r['best-practices']:.2f} / {r['seo']:.2f} "
                 f"| {tbt} | {r['cls']:.3f} | {fcp} | {r['dom']:,.0f} "
                 f"| {'met' if all(checks.values()) else '**not met**'} |")
         n = len(lighthouse)
