@@ -96,3 +96,54 @@ def test_an_examples_output_is_kept_under_the_library_and_its_code(tmp_path: Pat
     hooks._state["library"] = "1111111111111111"  # another example under the kept library: run
     with pytest.raises(AssertionError, match=r"page\.md \(python block 1\) ran again"):
         hooks._execute_fences(markdown.replace("6 * 7", "6 * 8"), "page.md")
+
+
+def test_numbers_are_kept_per_page_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A number computed once is read back on the next build until its own page file's code changes."""
+    import vgsite.cache
+    from vgsite import registry
+
+    def hooks_here() -> Any:
+        hooks = _hooks(tmp_path)
+        hooks.NUMBERS_FILE = tmp_path / "numbers.json"
+        hooks._state["registry"] = registry
+        return hooks
+
+    other = next(n for n, num in registry.NUMBERS.items() if num.page == "sigmoid-derivative.py")
+    first = hooks_here()
+    first._state["values"] = first._stored_numbers()
+    assert first._state["values"] == {}
+    values = {"h": first._value("h"), other: first._value(other)}
+    assert values["h"] == pytest.approx(0.6224593312, abs=1e-9)  # sigmoid(0.5), the article's h
+    first._save_numbers()
+
+    second = hooks_here()
+    assert second._stored_numbers() == values
+    real = vgsite.cache.page_hash
+    monkeypatch.setattr(vgsite.cache, "page_hash",  # as if docs/article.py had been edited
+                        lambda page, **kw: real(page, **kw) + ("-edited" if page == "article.py" else ""))
+    assert second._stored_numbers() == {other: values[other]}
+
+
+def test_a_numbers_key_covers_the_site_machinery_and_an_experiments_does_not(tmp_path: Path) -> None:
+    import shutil
+
+    from vgsite.cache import page_hash
+
+    roots = []
+    for name in ("before", "after"):
+        root = tmp_path / name
+        shutil.copytree(ROOT / "src" / "vgdocs", root / "src" / "vgdocs")
+        shutil.copytree(ROOT / "tools" / "vgsite", root / "tools" / "vgsite")
+        (root / "docs").mkdir()
+        shutil.copy(ROOT / "docs" / "article.py", root / "docs" / "article.py")
+        shutil.copy(ROOT / "tools" / "mkdocs_hooks.py", root / "tools" / "mkdocs_hooks.py")
+        roots.append(root)
+    registry_py = roots[1] / "tools" / "vgsite" / "registry.py"
+    registry_py.write_text(registry_py.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    before, after = roots
+    assert page_hash("article.py", number=True, root=before) != page_hash("article.py", number=True, root=after)
+    assert page_hash("article.py", root=before) == page_hash("article.py", root=after)
+    assert page_hash("article.py", figure=True, root=before) == page_hash("article.py", figure=True, root=after)
+    with pytest.raises(ValueError, match="figure and number"):
+        page_hash("article.py", figure=True, number=True, root=before)

@@ -437,3 +437,12 @@ def test_notebook_cache_is_filed_under_the_library_hash(hooks: Any, tmp_path: Pa
     monkeypatch.setattr(hooks, "SRC", src)
     assert hooks._source_hash() != before
     assert hooks._library_hash() != before_library
+
+
+def test_the_build_keeps_the_executed_notebook_for_the_next(site_dir: Path) -> None:
+    """The session's build leaves the executed notebook in the cache, under the library's hash,
+    and its pruning keeps it: the next build reads it instead of running the notebook again."""
+    from vgsite.cache import page_hash
+
+    kept = ROOT / ".cache" / "vgdocs" / "notebooks" / page_hash("")
+    assert kept.is_dir() and list(kept.glob("*.json")), f"no executed notebook kept in {kept}"

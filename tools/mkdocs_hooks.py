@@ -113,8 +113,7 @@ def on_config(config: Any) -> Any:
     _state["registry"], _state["hash"] = _load_package()
     _state["library"] = _library_hash()
     _state["math_file"] = _math_cache_path()
-    cached = CACHE / f"numbers.{_state['hash']}.json"
-    _state["values"] = json.loads(cached.read_text(encoding="utf-8")) if cached.exists() else {}
+    _state["values"] = _stored_numbers()
     _state["values_changed"] = False
     importlib.import_module("vgsite.experiments").configure(CACHE / "experiments")
     _start_figures()
@@ -363,8 +362,40 @@ def _execute_fences(markdown: str, page_path: str) -> str:
     return "".join(pieces)
 
 
+NUMBERS_FILE = CACHE / "numbers.json"
+
+
+def _number_keys() -> dict[str, str]:
+    """Each registered number's key: the hash of its page file's code (``page_hash(number=True)``)."""
+    from vgsite.cache import page_hash
+
+    return {name: page_hash(num.page, number=True) for name, num in _state["registry"].NUMBERS.items()}
+
+
+def _stored_numbers() -> dict[str, float]:
+    """The values in ``NUMBERS_FILE`` whose key is still their number's: an edit of one page file
+    recomputes that page's numbers only."""
+    _state["number_keys"] = keys = _number_keys()
+    try:
+        stored = json.loads(NUMBERS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {name: entry["value"] for name, entry in stored.items()
+            if name in keys and isinstance(entry, dict) and entry.get("key") == keys[name]}
+
+
+def _save_numbers() -> None:
+    """Write every number this build knows, with its key, atomically."""
+    keys = _state["number_keys"]
+    entries = {name: {"key": keys[name], "value": value} for name, value in _state["values"].items() if name in keys}
+    NUMBERS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    tmp = NUMBERS_FILE.with_name(f"numbers.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(entries, sort_keys=True), encoding="utf-8")
+    tmp.replace(NUMBERS_FILE)
+
+
 def _value(name: str) -> float:
-    """The number ``name``, computed once per package version (cached on disk by its hash)."""
+    """The number ``name``, computed once per version of its page file's code (kept in ``NUMBERS_FILE``)."""
     values = _state["values"]
     if name not in values:
         values[name] = _state["registry"].NUMBERS[name].value()
@@ -810,9 +841,7 @@ def on_post_build(config: Any) -> None:
     _subset_fonts(config["site_dir"])
     _compact_search_index(Path(config["site_dir"]) / "search" / "search_index.json")
     if _state.get("values_changed"):
-        CACHE.mkdir(parents=True, exist_ok=True)
-        path = CACHE / f"numbers.{_state['hash']}.json"
-        path.write_text(json.dumps(_state["values"], sort_keys=True), encoding="utf-8")
+        _save_numbers()
     _save_math_cache()
     _prune_cache()
 
@@ -851,7 +880,6 @@ def _compact_search_index(path: Path) -> None:
 
 def _prune_cache() -> None:
     """Forget what earlier versions of the code computed: only current entries are kept."""
-    current = _state["hash"]
     figures = {_figure_path(n, s) for n in _state["registry"].FIGURES for s in SCHEMES}
     experiments = importlib.import_module("vgsite.experiments")
     runs = {experiments.stored_path(n) for n in experiments.EXPERIMENTS}
@@ -864,9 +892,8 @@ def _prune_cache() -> None:
             shutil.rmtree(path, ignore_errors=True)  # the layout of earlier versions
         elif path not in runs:
             path.unlink(missing_ok=True)
-    for path in CACHE.glob("numbers.*.json"):
-        if path.suffixes[-2:-1] != [f".{current}"]:
-            path.unlink(missing_ok=True)
+    for path in CACHE.glob("numbers.*.json"):  # the one-file-per-code-hash layout of earlier versions
+        path.unlink(missing_ok=True)
     for path in CACHE.glob("math.*.json"):
         if path != _state["math_file"]:
             path.unlink(missing_ok=True)
@@ -874,7 +901,7 @@ def _prune_cache() -> None:
         if _state.get("font_cache") and old.name != _state["font_cache"] and not old.name.endswith(".tmp"):
             shutil.rmtree(old, ignore_errors=True)
     for old in CACHE.glob("notebooks/*"):
-        if old.name != current:
+        if old.name != _state["library"]:
             shutil.rmtree(old, ignore_errors=True)
     for old in CACHE.glob("api/*"):
         if _state.get("api_cache") and old.name != _state["api_cache"]:

@@ -4,10 +4,11 @@
 The site's numbers and the notebook depend on the library (``src/vgdocs``), the page files
 (``docs/**/*.py``), the site machinery (``tools/vgsite``), the hooks module, the versions of
 Python, numpy and matplotlib, and the OpenBLAS kernels (``tools/blas_kernel.py``): :func:`code_hash`.
-A figure or an experiment (a training run) depends on less: the library, *its own* page file
-and, for a figure, the theme: :func:`page_hash`.
-Editing one page's figure code redraws that page's figures and nothing else, and no edit outside
-the library retrains another page's networks. Any change to what a hash covers gives another
+A figure, a displayed number or an experiment (a training run) depends on less: the library,
+*its own* page file and, for a figure, the theme, for a number the site machinery
+(``tools/vgsite``, which loads its experiments): :func:`page_hash`.
+Editing one page's code redraws that page's figures and recomputes its numbers and nothing
+else, and no edit outside the library retrains another page's networks. Any change to what a hash covers gives another
 hash, so a cache entry is never reused for code that could compute something else.
 """
 
@@ -47,13 +48,20 @@ def code_hash(files: list[tuple[str, Path]] | None = None) -> str:
 
 
 @functools.cache
-def page_hash(page: str, *, figure: bool = False, root: Path = ROOT) -> str:
-    """The hash of what one page file's experiments (or, with ``figure``, figures) depend on.
+def page_hash(page: str, *, figure: bool = False, number: bool = False, root: Path = ROOT) -> str:
+    """The hash of what one page file's experiments (with ``figure``, figures; with ``number``,
+    numbers) depend on.
 
     ``page`` is the page file, ``"training.py"``. An experiment depends on the library, the page
-    file and the versions; a figure also on the theme that draws it (``tools/vgsite/theme.py``).
+    file and the versions; a figure also on the theme that draws it (``tools/vgsite/theme.py``);
+    a number on all of ``tools/vgsite`` (the registry, and the loading of its experiments).
     ``""`` (something registered outside any page file) leaves the page file out.
     """
-    machinery = ("tools/vgsite/theme.py",) if figure else ()
-    base = [f for f in code_files(root) if f[0].startswith("src/") or f[0] in machinery]
+    if figure and number:
+        raise ValueError("figure and number: at most one of them may be true")
+
+    def machinery(name: str) -> bool:
+        return name == "tools/vgsite/theme.py" if figure else number and name.startswith("tools/vgsite/")
+
+    base = [f for f in code_files(root) if f[0].startswith("src/") or machinery(f[0])]
     return code_hash([*base, (f"docs/{page}", root / "docs" / page)] if page else base)
