@@ -251,8 +251,8 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
         pytest.fail("the unbroken copy of the project does not build strictly, so no fault "
                     f"can be attributed:\n{control.stdout}\n{control.stderr}", pytrace=False)
     # Every case starts from the control's cache, so only what its fault touches is computed
-    # again. The drift case changes a page file: that page's figures, every number (filed under
-    # the hash of all the code) and a build inside pytest; it is the longest, so it goes first.
+    # again. The drift case changes a page file: that page's figures and numbers, and a build
+    # inside pytest; it is the longest, so it goes first.
     order = sorted([*FAULTS, LINK_CHECK], key=lambda f: f.run != "numbers")
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         futures: list[Future[None]] = [pool.submit(run, f) for f in order]

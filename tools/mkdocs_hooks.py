@@ -86,6 +86,11 @@ def _load_package() -> tuple[Any, str]:
     return site.registry, site.loaded_hash
 
 
+def _library_files() -> list[tuple[str, Path]]:
+    """``(name, path)`` of every file of the library, read from ``SRC`` (a test points it elsewhere)."""
+    return [(f"src/{p.relative_to(SRC).as_posix()}", p) for p in sorted(SRC.glob("vgdocs/**/*.py"))]
+
+
 def _library_hash() -> str:
     """Hash of the library (read from ``SRC``) and the versions: what a reader's code depends on.
 
@@ -95,7 +100,7 @@ def _library_hash() -> str:
     """
     from vgsite.cache import code_hash
 
-    return code_hash([(f"src/{p.relative_to(SRC).as_posix()}", p) for p in sorted(SRC.glob("vgdocs/**/*.py"))])
+    return code_hash(_library_files())
 
 
 def _source_hash() -> str:
@@ -105,8 +110,7 @@ def _source_hash() -> str:
     """
     from vgsite.cache import code_files, code_hash
 
-    library = [(f"src/{p.relative_to(SRC).as_posix()}", p) for p in sorted(SRC.glob("vgdocs/**/*.py"))]
-    return code_hash([*library, *(f for f in code_files(ROOT) if not f[0].startswith("src/"))])
+    return code_hash([*_library_files(), *(f for f in code_files(ROOT) if not f[0].startswith("src/"))])
 
 
 def on_config(config: Any) -> Any:
@@ -154,9 +158,9 @@ def _cache_api_renders(handler: Any, config: Any) -> None:
     """Serve the API reference's entries from disk while the library and ``mkdocs.yml`` are unchanged."""
     from vgsite.render_cache import cache_renders, render_salt
 
-    library = [(f"src/{p.relative_to(SRC).as_posix()}", p) for p in sorted(SRC.glob("vgdocs/**/*.py"))]
     config_file = Path(config.config_file_path)
-    salt = render_salt([*library, ("mkdocs.yml", config_file), ("render_cache", TOOLS / "vgsite" / "render_cache.py")])
+    salt = render_salt([*_library_files(), ("mkdocs.yml", config_file),
+                        ("render_cache", TOOLS / "vgsite" / "render_cache.py")])
     _state["api_cache"] = salt
     cache_renders(handler, CACHE / "api" / salt)
     # What griffe read of the library, kept for the next rebuild of `mkdocs serve` (on the
@@ -375,7 +379,7 @@ def _number_keys() -> dict[str, str]:
 def _stored_numbers() -> dict[str, float]:
     """The values in ``NUMBERS_FILE`` whose key is still their number's: an edit of one page file
     recomputes that page's numbers only."""
-    _state["number_keys"] = keys = _number_keys()
+    keys = _number_keys()
     try:
         stored = json.loads(NUMBERS_FILE.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -386,7 +390,7 @@ def _stored_numbers() -> dict[str, float]:
 
 def _save_numbers() -> None:
     """Write every number this build knows, with its key, atomically."""
-    keys = _state["number_keys"]
+    keys = _number_keys()
     entries = {name: {"key": keys[name], "value": value} for name, value in _state["values"].items() if name in keys}
     NUMBERS_FILE.parent.mkdir(parents=True, exist_ok=True)
     tmp = NUMBERS_FILE.with_name(f"numbers.{os.getpid()}.tmp")

@@ -1,15 +1,16 @@
 # The code behind every number and figure, hashed: caches of numbers, figures and experiments live under it.
 """The hash that names the build caches.
 
-The site's numbers and the notebook depend on the library (``src/vgdocs``), the page files
-(``docs/**/*.py``), the site machinery (``tools/vgsite``), the hooks module, the versions of
-Python, numpy and matplotlib, and the OpenBLAS kernels (``tools/blas_kernel.py``): :func:`code_hash`.
-A figure, a displayed number or an experiment (a training run) depends on less: the library,
-*its own* page file and, for a figure, the theme, for a number the site machinery
-(``tools/vgsite``, which loads its experiments): :func:`page_hash`.
-Editing one page's code redraws that page's figures and recomputes its numbers and nothing
-else, and no edit outside the library retrains another page's networks. Any change to what a hash covers gives another
-hash, so a cache entry is never reused for code that could compute something else.
+:func:`code_hash` covers all the code behind the site: the library (``src/vgdocs``), the page
+files (``docs/**/*.py``), the site machinery (``tools/vgsite``), the hooks module, the versions
+of Python, numpy and matplotlib, and the OpenBLAS kernels (``tools/blas_kernel.py``); the hooks
+re-import the package when it changes. A figure, a displayed number or an experiment (a training
+run) depends on less: the library, *its own* page file and, for a figure, the theme, for a
+number the site machinery (``tools/vgsite``, which loads its experiments): :func:`page_hash`.
+Editing one page's code redraws that page's figures and recomputes its numbers and nothing else,
+and no edit outside the library retrains another page's networks. Any change to what a hash
+covers gives another hash, so a cache entry is never reused for code that could compute
+something else.
 """
 
 from __future__ import annotations
